@@ -1,0 +1,156 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { DigitalOceanConfig, Environment } from "../../stacks/config";
+
+export interface DoksClusterArgs {
+  environment: Environment;
+  /** Globally unique physical names (VPC, cluster) carry the stack name. */
+  stack: string;
+  config: DigitalOceanConfig;
+  provider: digitalocean.Provider;
+}
+
+/** Labels every node of a pool carries, so workloads can target the system or workload pools. */
+export const POOL_LABEL = "prism.io/pool";
+
+/**
+ * A DOKS cluster in its own VPC: a fixed-size system pool (the cluster's default pool) plus the
+ * autoscaling workload pools, and a Kubernetes provider built from the cluster's credentials that
+ * every Kubernetes resource of the platform uses.
+ */
+export class DoksCluster extends pulumi.ComponentResource {
+  readonly clusterId: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly vpcId: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  /** The exact DOKS version slug the configured minor resolved to. */
+  readonly version: pulumi.Output<string>;
+  /** Kubeconfig for the cluster; a Pulumi secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: DoksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:cluster:DoksCluster", name, {}, opts);
+    const { config, environment, stack } = args;
+    const production = environment === "production";
+    const doOpts = { parent: this, provider: args.provider };
+    const tags = ["prism", `prism-${stack}`];
+
+    const vpc = new digitalocean.Vpc(
+      `${name}-vpc`,
+      {
+        name: `prism-${stack}`,
+        region: config.region,
+        ipRange: config.network.vpcCidr,
+        description: `Prism platform (${stack})`,
+      },
+      doOpts,
+    );
+
+    // The config names a minor; DOKS publishes patch slugs ("1.34.1-do.2") and retires old ones.
+    const versions = digitalocean.getKubernetesVersionsOutput(
+      { versionPrefix: `${config.kubernetesVersion}.` },
+      doOpts,
+    );
+    const version = versions.apply((v) => {
+      if (!v.latestVersion) {
+        throw new Error(
+          `DOKS offers no Kubernetes ${config.kubernetesVersion}.x (prism:digitalocean.kubernetesVersion); available: ${v.validVersions.join(", ")}`,
+        );
+      }
+      return v.latestVersion;
+    });
+
+    const firewall = config.controlPlaneFirewall;
+    const cluster = new digitalocean.KubernetesCluster(
+      name,
+      {
+        name: `prism-${stack}`,
+        region: config.region,
+        version,
+        vpcUuid: vpc.id,
+        clusterSubnet: config.network.clusterSubnet,
+        serviceSubnet: config.network.serviceSubnet,
+        ha: config.haControlPlane,
+        autoUpgrade: config.autoUpgrade,
+        surgeUpgrade: config.surgeUpgrade,
+        maintenancePolicy: {
+          day: config.maintenanceWindow.day,
+          startTime: config.maintenanceWindow.startTime,
+        },
+        controlPlaneFirewall: firewall.enabled
+          ? { enabled: true, allowedAddresses: firewall.allowedAddresses }
+          : undefined,
+        // Keeping volumes and load balancers on destroy means data survives an accidental delete.
+        destroyAllAssociatedResources: false,
+        nodePool: {
+          name: "system",
+          size: config.nodePools.system.size,
+          nodeCount: config.nodePools.system.nodeCount,
+          autoScale: false,
+          labels: { [POOL_LABEL]: "system" },
+          tags,
+        },
+        tags,
+      },
+      { ...doOpts, protect: production },
+    );
+
+    for (const pool of config.nodePools.workloads) {
+      new digitalocean.KubernetesNodePool(
+        `${name}-${pool.name}`,
+        {
+          clusterId: cluster.id,
+          name: pool.name,
+          size: pool.size,
+          autoScale: true,
+          minNodes: pool.minNodes,
+          maxNodes: pool.maxNodes,
+          labels: { ...pool.labels, [POOL_LABEL]: pool.name },
+          taints: pool.taints,
+          tags,
+        },
+        // The autoscaler owns the node count.
+        { ...doOpts, ignoreChanges: ["nodeCount"] },
+      );
+    }
+
+    // Read the credentials through the data source on every run: the token in a kubeconfig stored
+    // at create time expires after seven days, the data source always returns a fresh one.
+    const credentials = digitalocean.getKubernetesClusterOutput(
+      { name: cluster.name },
+      { ...doOpts, dependsOn: [cluster] },
+    );
+    const kubeconfig = pulumi.secret(
+      credentials.kubeConfigs.apply((configs) => {
+        const raw = configs[0]?.rawConfig;
+        if (!raw) throw new Error(`DigitalOcean returned no kubeconfig for cluster prism-${stack}`);
+        return raw;
+      }),
+    );
+
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig,
+        // Server-side apply and no ambient kubeconfig: this provider talks to this cluster only.
+        enableServerSideApply: true,
+        deleteUnreachable: false,
+      },
+      { parent: this },
+    );
+
+    this.clusterId = cluster.id;
+    this.clusterName = cluster.name;
+    this.vpcId = vpc.id;
+    this.endpoint = cluster.endpoint;
+    this.version = cluster.version;
+    this.kubeconfig = kubeconfig;
+    this.registerOutputs({
+      clusterId: this.clusterId,
+      endpoint: this.endpoint,
+      version: this.version,
+    });
+  }
+}

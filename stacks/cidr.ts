@@ -1,0 +1,48 @@
+/** Minimal IPv4 CIDR arithmetic for config validation (no dependency needed for four functions). */
+
+export interface Cidr {
+  /** Network address as an unsigned 32-bit integer. */
+  base: number;
+  prefix: number;
+}
+
+/** Parses "a.b.c.d/n"; undefined when malformed or when host bits are set. */
+export function parseCidr(text: string): Cidr | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const base = prefix === 0 ? 0 : address - (address % 2 ** (32 - prefix));
+  return base === address ? { base, prefix } : undefined;
+}
+
+function size(c: Cidr): number {
+  return 2 ** (32 - c.prefix);
+}
+
+function mustParse(text: string): Cidr {
+  const c = parseCidr(text);
+  if (!c) throw new Error(`not an IPv4 CIDR: ${text}`);
+  return c;
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = mustParse(a);
+  const y = mustParse(b);
+  return x.base < y.base + size(y) && y.base < x.base + size(x);
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = mustParse(outer);
+  const i = mustParse(inner);
+  return i.prefix >= o.prefix && i.base >= o.base && i.base + size(i) <= o.base + size(o);
+}
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+export function isPrivateCidr(text: string): boolean {
+  return PRIVATE_RANGES.some((range) => cidrContains(range, text));
+}

@@ -1,0 +1,454 @@
+/**
+ * The stack configuration schema: every setting the platform reads, validated in one place.
+ *
+ * Pulumi hands the program flat `<namespace>:<key>` strings; structured values arrive as JSON.
+ * `parsePlatformConfig` turns the project's keys into a typed `PlatformConfig` or throws a
+ * `ConfigError` listing every problem with its key path, the bad value and what is allowed.
+ * It runs before the program registers any resource.
+ */
+import { RunError } from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  DOKS_NODE_SIZES,
+  DOKS_REGIONS,
+  MAINTENANCE_DAYS,
+  MAX_NODES_PER_POOL,
+  SPACES_REGIONS,
+} from "./facts/digitalocean";
+import {
+  AWS_SEV_SNP_INSTANCE_PATTERN,
+  AWS_SEV_SNP_REGIONS,
+  AZURE_TDX_LOCATIONS,
+  AZURE_TDX_SIZE_PATTERN,
+  GCP_SEV_SNP_MACHINE_PATTERN,
+  GCP_SEV_SNP_ZONES,
+} from "./facts/confidential";
+import { cidrsOverlap, isPrivateCidr, parseCidr } from "./cidr";
+
+const ENVIRONMENTS = ["staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "must be a lower-case DNS name such as prism.example.com",
+  );
+
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
+  message: "must be an IPv4 CIDR block such as 10.10.0.0/16",
+});
+
+const privateCidr = cidr.refine((v) => parseCidr(v) === undefined || isPrivateCidr(v), {
+  message: "must be a private (RFC 1918) range",
+});
+
+/** A CIDR that may be allowed through a firewall: never the whole internet. */
+const allowListCidr = cidr.refine((v) => parseCidr(v)?.prefix !== 0, {
+  message: "0.0.0.0/0 allows the whole internet; list the operator networks instead",
+});
+
+const nodeSize = z.enum(Object.keys(DOKS_NODE_SIZES) as [string, ...string[]]);
+const nodeCount = z.int().min(1).max(MAX_NODES_PER_POOL);
+const kubernetesLabel = z.string().regex(/^[a-z0-9A-Z]([-a-zA-Z0-9_./]{0,61}[a-zA-Z0-9])?$/, {
+  message: "must be a valid Kubernetes label key or value",
+});
+const hexId = z.string().regex(/^[0-9a-f]{32}$/, "must be a 32-character lower-case hex id");
+const hours = z.int().min(1);
+
+const taint = z.strictObject({
+  key: kubernetesLabel,
+  value: kubernetesLabel,
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+const workloadPool = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, "must be a short lower-case DNS label"),
+    size: nodeSize,
+    minNodes: nodeCount,
+    maxNodes: nodeCount,
+    labels: z.record(kubernetesLabel, kubernetesLabel).default({}),
+    taints: z.array(taint).default([]),
+  })
+  .superRefine((pool, ctx) => {
+    if (pool.minNodes > pool.maxNodes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minNodes"],
+        input: pool.minNodes,
+        message: `minNodes (${pool.minNodes}) must not exceed maxNodes (${pool.maxNodes})`,
+      });
+    }
+  });
+
+const digitalocean = z
+  .strictObject({
+    region: z.enum(DOKS_REGIONS),
+    /** Kubernetes minor version ("1.34"); the newest DOKS patch of it is resolved at deploy time. */
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.34"'),
+    haControlPlane: z.boolean(),
+    surgeUpgrade: z.boolean(),
+    autoUpgrade: z.boolean(),
+    maintenanceWindow: z.strictObject({
+      day: z.enum(MAINTENANCE_DAYS),
+      startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UTC time "HH:MM" such as "03:00"'),
+    }),
+    controlPlaneFirewall: z
+      .strictObject({
+        enabled: z.boolean(),
+        allowedAddresses: z.array(allowListCidr),
+      })
+      .superRefine((fw, ctx) => {
+        if (fw.enabled && fw.allowedAddresses.length === 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["allowedAddresses"],
+            input: fw.allowedAddresses,
+            message: "an enabled firewall needs at least one allowed CIDR, or nobody can reach the API",
+          });
+        }
+      }),
+    network: z.strictObject({
+      vpcCidr: privateCidr,
+      clusterSubnet: privateCidr,
+      serviceSubnet: privateCidr,
+    }),
+    nodePools: z.strictObject({
+      system: z.strictObject({ size: nodeSize, nodeCount: nodeCount }),
+      workloads: z.array(workloadPool).min(1, "at least one workload pool is required"),
+    }),
+  })
+  .superRefine((doCfg, ctx) => {
+    const { vpcCidr, clusterSubnet, serviceSubnet } = doCfg.network;
+    const ranges: [string, string][] = [
+      ["vpcCidr", vpcCidr],
+      ["clusterSubnet", clusterSubnet],
+      ["serviceSubnet", serviceSubnet],
+    ];
+    for (let i = 0; i < ranges.length; i++) {
+      for (let j = i + 1; j < ranges.length; j++) {
+        const [aKey, a] = ranges[i];
+        const [bKey, b] = ranges[j];
+        if (parseCidr(a) && parseCidr(b) && cidrsOverlap(a, b)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["network", bKey],
+            input: b,
+            message: `overlaps ${aKey} (${a}); VPC, pod and service ranges must be disjoint`,
+          });
+        }
+      }
+    }
+    const names = doCfg.nodePools.workloads.map((p) => p.name);
+    names.forEach((name, i) => {
+      if (name === "system" || names.indexOf(name) !== i) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["nodePools", "workloads", i, "name"],
+          input: name,
+          message: "pool names must be unique and not 'system'",
+        });
+      }
+    });
+  });
+
+const cloudflare = z.strictObject({
+  accountId: hexId,
+  zoneId: hexId,
+  tunnelName: z.string().regex(/^[a-z0-9-]{3,63}$/, "must be a lower-case name"),
+  access: z
+    .strictObject({
+      allowedEmails: z.array(z.email()).default([]),
+      allowedEmailDomains: z.array(hostname).default([]),
+      sessionDuration: z.string().regex(/^\d+(m|h)$/, 'must be a duration such as "8h"'),
+    })
+    .refine((a) => a.allowedEmails.length + a.allowedEmailDomains.length > 0, {
+      message:
+        "Access needs at least one allowed email or email domain, or nobody can reach the operator UIs",
+    }),
+});
+
+const warmPoolSize = z.int().min(0).max(20);
+
+const azure = z.discriminatedUnion("enabled", [
+  z.strictObject({ enabled: z.literal(false) }),
+  z.strictObject({
+    enabled: z.literal(true),
+    subscriptionId: z.uuid(),
+    location: z.enum(AZURE_TDX_LOCATIONS),
+    vmSize: z.string().regex(AZURE_TDX_SIZE_PATTERN, {
+      message: "must be an Intel TDX size (DCesv5, DCedsv5, ECesv5, ECedsv5 or v6), e.g. Standard_DC4es_v5",
+    }),
+    vnetCidr: privateCidr,
+    warmPoolSize,
+  }),
+]);
+
+const gcp = z.discriminatedUnion("enabled", [
+  z.strictObject({ enabled: z.literal(false) }),
+  z.strictObject({
+    enabled: z.literal(true),
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
+    zone: z.enum(GCP_SEV_SNP_ZONES),
+    machineType: z.string().regex(GCP_SEV_SNP_MACHINE_PATTERN, {
+      message: "SEV-SNP needs an N2D machine type, e.g. n2d-standard-4",
+    }),
+    subnetCidr: privateCidr,
+    warmPoolSize,
+  }),
+]);
+
+const aws = z.discriminatedUnion("enabled", [
+  z.strictObject({ enabled: z.literal(false) }),
+  z.strictObject({
+    enabled: z.literal(true),
+    region: z.enum(AWS_SEV_SNP_REGIONS),
+    instanceType: z.string().regex(AWS_SEV_SNP_INSTANCE_PATTERN, {
+      message: "SEV-SNP is offered on M6a, C6a and R6a only, e.g. m6a.xlarge",
+    }),
+    vpcCidr: privateCidr,
+    warmPoolSize,
+  }),
+]);
+
+const confidential = z.strictObject({
+  azure,
+  gcp,
+  aws,
+  /** Egress ranges of the CVM networks, allowed to reach Traefik's 7018 entry point. */
+  agentSourceRanges: z.array(allowListCidr),
+});
+
+const pki = z
+  .strictObject({
+    rootCa: z.enum(["generated", "external"]),
+    cvmAgentMaxTtlHours: hours.max(72),
+    serviceMtlsMaxTtlHours: hours.max(720),
+    intermediateTtlHours: hours,
+  })
+  .refine((p) => p.cvmAgentMaxTtlHours < p.intermediateTtlHours, {
+    message: "leaf TTLs must be shorter than the intermediate CA's TTL",
+    path: ["cvmAgentMaxTtlHours"],
+  });
+
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 2 * * *"');
+
+const backups = z.strictObject({
+  spacesRegion: z.enum(SPACES_REGIONS),
+  daily: z.strictObject({
+    schedule: cron,
+    ttlHours: hours.min(168, "keep daily backups at least 7 days (168 h)"),
+  }),
+  hourlyState: z.discriminatedUnion("enabled", [
+    z.strictObject({ enabled: z.literal(false) }),
+    z.strictObject({ enabled: z.literal(true), schedule: cron, ttlHours: hours }),
+  ]),
+  noncurrentVersionExpirationDays: z.int().min(1).max(365),
+});
+
+const delivery = z.strictObject({
+  repoUrl: z.url({ protocol: /^https$/ }),
+  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, "must be a git branch name"),
+  imageRegistry: z
+    .string()
+    .regex(/^[a-z0-9.-]+(\/[a-z0-9._-]+)+$/, "must be a registry path such as ghcr.io/org"),
+  imageUpdate: z.discriminatedUnion("strategy", [
+    z.strictObject({ strategy: z.literal("digest"), tag: z.string().min(1) }),
+    z.strictObject({ strategy: z.literal("semver"), allowTags: z.string().min(1) }),
+  ]),
+  rollout: z.enum(["rolling", "canary"]),
+});
+
+/** Project-namespaced keys that hold credentials: declared `secret: true` in Pulumi.yaml. */
+export const SECRET_KEYS = ["digitaloceanToken"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+const secretValue = z.string().min(1, "must be set with `pulumi config set --secret`");
+
+/** Every project-namespaced key the program accepts. Anything else is a typo. */
+export const platformSchema = z
+  .strictObject({
+    environment: z.enum(ENVIRONMENTS),
+    baseDomain: hostname,
+    digitalocean,
+    cloudflare,
+    confidential,
+    pki,
+    backups,
+    delivery,
+    digitaloceanToken: secretValue,
+  })
+  .superRefine((cfg, ctx) => {
+    // CVM networks are routed back to the cluster, so they must not collide with the DOKS VPC.
+    const { azure: az, gcp: gc, aws: aw } = cfg.confidential;
+    const cvmNetworks: [string, string | undefined][] = [
+      ["azure.vnetCidr", az.enabled ? az.vnetCidr : undefined],
+      ["gcp.subnetCidr", gc.enabled ? gc.subnetCidr : undefined],
+      ["aws.vpcCidr", aw.enabled ? aw.vpcCidr : undefined],
+    ];
+    for (const [key, range] of cvmNetworks) {
+      if (range && cidrsOverlap(range, cfg.digitalocean.network.vpcCidr)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["confidential", ...key.split(".")],
+          input: range,
+          message: `overlaps the DOKS VPC (${cfg.digitalocean.network.vpcCidr}); choose a disjoint range`,
+        });
+      }
+    }
+  })
+  .superRefine((cfg, ctx) => {
+    // Production must keep the safety settings that only make sense to relax in staging.
+    if (cfg.environment !== "production") return;
+    const doCfg = cfg.digitalocean;
+    const required: [string[], boolean, string][] = [
+      [["digitalocean", "haControlPlane"], doCfg.haControlPlane, "production needs an HA control plane"],
+      [["digitalocean", "surgeUpgrade"], doCfg.surgeUpgrade, "production needs surge upgrades"],
+      [
+        ["digitalocean", "controlPlaneFirewall", "enabled"],
+        doCfg.controlPlaneFirewall.enabled,
+        "production needs the control-plane firewall",
+      ],
+    ];
+    for (const [path, ok, message] of required) {
+      if (!ok) ctx.addIssue({ code: "custom", path, input: false, message: `${message} (set true)` });
+    }
+    if (cfg.delivery.rollout !== "canary") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["delivery", "rollout"],
+        input: cfg.delivery.rollout,
+        message: 'production deploys through canaries (set "canary")',
+      });
+    }
+  });
+
+export type PlatformConfigInput = z.input<typeof platformSchema>;
+type Parsed = z.output<typeof platformSchema>;
+export type PlatformConfig = Omit<Parsed, SecretKey>;
+export type DigitalOceanConfig = PlatformConfig["digitalocean"];
+export type WorkloadPoolConfig = DigitalOceanConfig["nodePools"]["workloads"][number];
+
+/**
+ * Invalid stack configuration; `problems` has one line per bad key. A RunError, so the Pulumi CLI
+ * prints the message alone rather than a stack trace.
+ */
+export class ConfigError extends RunError {
+  constructor(
+    readonly stack: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates the project's config keys (`<project>:<key>` → raw string, as Pulumi passes them).
+ * Keys of other namespaces (provider config) are not ours and are ignored here.
+ */
+export function parsePlatformConfig(
+  project: string,
+  stack: string,
+  rawConfig: Readonly<Record<string, string>>,
+): PlatformConfig {
+  const prefix = `${project}:`;
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rawConfig)) {
+    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = decodeValue(value);
+  }
+  const result = platformSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(
+      stack,
+      result.error.issues.flatMap((issue) => describeIssue(project, issue)),
+    );
+  }
+  const { digitaloceanToken: _secret, ...config } = result.data;
+  return config;
+}
+
+/** Pulumi passes structured config as JSON and scalars as plain strings. */
+function decodeValue(value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function keyPath(project: string, path: readonly PropertyKey[]): string {
+  const [top, ...rest] = path;
+  let out = top === undefined ? `${project}:` : `${project}:${String(top)}`;
+  for (const part of rest) out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+  return out;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "nothing (the key is missing)";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(project: string, issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const allowed = allowedKeysAt(platformSchema, issue.path, issue.input);
+    return issue.keys.map(
+      (key) =>
+        `${keyPath(project, [...issue.path, key])}: unknown key` +
+        (allowed.length ? `; allowed keys here: ${allowed.join(", ")}` : ""),
+    );
+  }
+  const input = "input" in issue ? issue.input : undefined;
+  return [`${keyPath(project, issue.path)}: ${issue.message}; got ${show(input)}`];
+}
+
+/** The keys a strict object accepts at `path`, for "unknown key" messages. */
+function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[], input: unknown): string[] {
+  let node: z.ZodType | undefined = schema;
+  for (const part of path) {
+    node = unwrap(node, input);
+    if (node instanceof z.ZodObject) node = node.shape[String(part)] as z.ZodType | undefined;
+    else if (node instanceof z.ZodArray) node = node.element as z.ZodType;
+    else if (node instanceof z.ZodRecord) node = node.valueType as z.ZodType;
+    else return [];
+  }
+  node = unwrap(node, input);
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+function unwrap(node: z.ZodType | undefined, input: unknown): z.ZodType | undefined {
+  let current = node;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault) {
+      current = current.unwrap() as z.ZodType;
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in as z.ZodType;
+    } else if (current instanceof z.ZodDiscriminatedUnion) {
+      // Pick the branch the input selects; without one, any branch lists the keys.
+      const options = current.options as z.ZodType[];
+      const discriminator: string = current._zod.def.discriminator;
+      const chosen =
+        typeof input === "object" && input !== null && discriminator in input
+          ? options.find(
+              (o) =>
+                o instanceof z.ZodObject &&
+                (o.shape[discriminator] as z.ZodType).safeParse(
+                  (input as Record<string, unknown>)[discriminator],
+                ).success,
+            )
+          : undefined;
+      current = chosen ?? options[options.length - 1];
+    } else {
+      return current;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The engine: runs the real program (stacks/index.ts) for a named stack under Pulumi's mock
+ * engine, with the stack's real config and the simulated cloud, and returns what it registered.
+ * The offline plan, the benchmark and the tests all run the program through this one function.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { hasErrors } from "@pulumi/pulumi/log";
+import { RecordingMonitor } from "./recordingMonitor";
+import { SimulatedCloud } from "./simulatedCloud";
+import { loadStackSettings, type ConfigMutation } from "./stackSettings";
+import { STACK_TYPE, type Plan } from "./plan";
+import program = require("../../stacks/index");
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface PlanOptions {
+  stack: string;
+  /** Directory holding Pulumi.yaml; the repository root by default. */
+  root?: string;
+  /** Edits the stack's config (namespaced key → value) before the program sees it. */
+  mutateConfig?: ConfigMutation;
+}
+
+/** The program failed: `plan` holds whatever it registered before failing. */
+export class PlanError extends Error {
+  constructor(
+    message: string,
+    readonly plan: Plan,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = "PlanError";
+  }
+}
+
+// One program run at a time: Pulumi's runtime settings are process-wide.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function planStack(options: PlanOptions): Promise<Plan> {
+  const run = queue.then(() => runOnce(options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runOnce(options: PlanOptions): Promise<Plan> {
+  const settings = loadStackSettings(options.root ?? PROJECT_ROOT, options.stack, options.mutateConfig);
+  const cloud = new SimulatedCloud();
+  const monitor = new RecordingMonitor(cloud);
+  await pulumi.runtime.setMocks(cloud, settings.project, settings.stack, false);
+  pulumi.runtime.setMockOptions(monitor, settings.project, settings.stack, false);
+  pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+
+  const plan: Plan = {
+    project: settings.project,
+    stack: settings.stack,
+    resources: monitor.recorded,
+    outputs: {},
+    outputSecretPaths: [],
+  };
+  const asyncErrors: unknown[] = [];
+  const onRejection = (reason: unknown) => asyncErrors.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    await pulumi.runtime.runInPulumiStack(program);
+    await pulumi.runtime.disconnect();
+    if (asyncErrors.length > 0) throw asyncErrors[0];
+    if (hasErrors()) throw new Error("the program logged errors (see above)");
+    const stackUrn = monitor.recorded.find((r) => r.type === STACK_TYPE)?.urn;
+    const stackOutputs = stackUrn ? monitor.registeredOutputs.get(stackUrn) : undefined;
+    plan.outputs = stackOutputs?.outputs ?? {};
+    plan.outputSecretPaths = stackOutputs?.secretPaths ?? [];
+    return plan;
+  } catch (err) {
+    await pulumi.runtime.disconnect().catch(() => undefined);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new PlanError(message, plan, err);
+  } finally {
+    // Failed runs leave rejected promises inside the runtime; let them surface here, not later.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", onRejection);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Pulumi's mock monitor, extended to record everything the program asks of the engine for each
+ * resource: parent, provider, dependencies and the options that matter for safety. The mock
+ * monitor alone only passes type, name and inputs on to the mocks.
+ */
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { deserializeProperties, isRpcSecret, unwrapRpcSecret } from "@pulumi/pulumi/runtime/rpc";
+import type {
+  RegisterResourceOutputsRequest,
+  RegisterResourceRequest,
+  RegisterResourceResponse,
+} from "@pulumi/pulumi/proto/resource_pb";
+import type { PlannedResource } from "./plan";
+
+type Callback = (err: unknown, response?: RegisterResourceResponse) => void;
+
+/** Unwraps secrets, collecting the dotted paths where they were. */
+function unwrapSecrets(value: unknown, path: string, secrets: string[]): unknown {
+  if (isRpcSecret(value)) {
+    secrets.push(path);
+    return unwrapSecrets(unwrapRpcSecret(value), path, []);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secrets));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secrets)]),
+    );
+  }
+  return value;
+}
+
+function providerUrn(ref: string): string | undefined {
+  // A provider reference is "<urn>::<id>"; URNs themselves contain "::".
+  if (!ref) return undefined;
+  const cut = ref.lastIndexOf("::");
+  return cut > 0 ? ref.slice(0, cut) : ref;
+}
+
+export class RecordingMonitor extends MockMonitor {
+  readonly recorded: PlannedResource[] = [];
+  /** Outputs registered by component resources (the stack's are the stack outputs), by URN. */
+  readonly registeredOutputs = new Map<string, { outputs: Record<string, unknown>; secretPaths: string[] }>();
+
+  override registerResourceOutputs(
+    req: RegisterResourceOutputsRequest,
+    callback: (err: unknown, response?: unknown) => void,
+  ): void {
+    const struct = req.getOutputs();
+    const secretPaths: string[] = [];
+    const outputs = struct ? unwrapSecrets(deserializeProperties(struct), "", secretPaths) : {};
+    this.registeredOutputs.set(req.getUrn(), { outputs: outputs as Record<string, unknown>, secretPaths });
+    super.registerResourceOutputs(req, callback);
+  }
+
+  override async registerResource(req: RegisterResourceRequest, callback: Callback): Promise<void> {
+    const object = req.getObject();
+    const secretPaths: string[] = [];
+    const inputs = object ? unwrapSecrets(deserializeProperties(object), "", secretPaths) : {};
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+      propertyDependencies[key] = deps.getUrnsList();
+    });
+    const implied = new Set(Object.values(propertyDependencies).flat());
+    const dependencies = req.getDependenciesList();
+    const timeouts = req.getCustomtimeouts();
+
+    return super.registerResource(req, (err: unknown, response?: RegisterResourceResponse) => {
+      if (!err && response) {
+        const outputs = response.getObject();
+        this.recorded.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parent: req.getParent() || undefined,
+          provider: providerUrn(req.getProvider()),
+          inputs: inputs as Record<string, unknown>,
+          secretPaths,
+          outputs: outputs
+            ? (unwrapSecrets(deserializeProperties(outputs), "", []) as Record<string, unknown>)
+            : {},
+          dependencies,
+          propertyDependencies,
+          options: {
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            dependsOn: dependencies.filter((d) => !implied.has(d)),
+            deletedWith: req.getDeletedwith() || undefined,
+            customTimeouts:
+              timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+                ? {
+                    create: timeouts.getCreate() || undefined,
+                    update: timeouts.getUpdate() || undefined,
+                    delete: timeouts.getDelete() || undefined,
+                  }
+                : undefined,
+          },
+        });
+      }
+      callback(err, response);
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The offline plan: `npm run plan -- --stack <name> [--json <file>]`.
+ * Runs the real program for the stack under the mock engine and the simulated cloud, prints the
+ * resource tree and a count per type, and optionally writes the plan as stable JSON.
+ * Needs no credentials and no Pulumi CLI. Exits non-zero on any error.
+ */
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { planStack, PlanError } from "./engine/engine";
+import { planToJson, programResources } from "./engine/plan";
+import { countByType, renderTree } from "./planTree";
+
+const USAGE = "usage: npm run plan -- --stack <staging|production|...> [--json <file>]";
+
+async function main(argv: string[]): Promise<number> {
+  let values: { stack?: string; json?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { stack: { type: "string" }, json: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!values.stack) {
+    process.stderr.write(`--stack is required\n${USAGE}\n`);
+    return 2;
+  }
+
+  let plan;
+  try {
+    plan = await planStack({ stack: values.stack });
+  } catch (err) {
+    const registered = err instanceof PlanError ? programResources(err.plan).length : 0;
+    process.stderr.write(
+      `error: the plan of stack "${values.stack}" failed:\n${(err as Error).message}\n` +
+        `(${registered} resources were registered before the failure)\n`,
+    );
+    return 1;
+  }
+
+  const resources = programResources(plan);
+  process.stdout.write(
+    `Offline plan of stack ${plan.project}/${plan.stack} (simulated cloud, no credentials)\n\n`,
+  );
+  process.stdout.write(`${renderTree(plan)}\n\nResources by type:\n`);
+  for (const [type, count] of countByType({ ...plan, resources })) {
+    process.stdout.write(`    ${String(count).padStart(4)}  ${type}\n`);
+  }
+  process.stdout.write(`\nResources:\n    + ${resources.length} to create\n`);
+  if (values.json) {
+    fs.writeFileSync(values.json, planToJson(plan));
+    process.stdout.write(`\nPlan written to ${values.json}\n`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
