@@ -22,23 +22,20 @@ function size(c: Cidr): number {
   return 2 ** (32 - c.prefix);
 }
 
-function mustParse(text: string): Cidr {
-  const c = parseCidr(text);
-  if (!c) throw new Error(`not an IPv4 CIDR: ${text}`);
-  return c;
-}
+// Both predicates are false for malformed input: schema refinements run even when a field failed
+// its own check, and that field's error already says what is wrong.
 
 export function cidrsOverlap(a: string, b: string): boolean {
-  const x = mustParse(a);
-  const y = mustParse(b);
-  return x.base < y.base + size(y) && y.base < x.base + size(x);
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  return !!x && !!y && x.base < y.base + size(y) && y.base < x.base + size(x);
 }
 
 /** True when `inner` lies entirely inside `outer`. */
 export function cidrContains(outer: string, inner: string): boolean {
-  const o = mustParse(outer);
-  const i = mustParse(inner);
-  return i.prefix >= o.prefix && i.base >= o.base && i.base + size(i) <= o.base + size(o);
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  return !!o && !!i && i.prefix >= o.prefix && i.base >= o.base && i.base + size(i) <= o.base + size(o);
 }
 
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];

@@ -130,7 +130,7 @@ const digitalocean = z
       for (let j = i + 1; j < ranges.length; j++) {
         const [aKey, a] = ranges[i];
         const [bKey, b] = ranges[j];
-        if (parseCidr(a) && parseCidr(b) && cidrsOverlap(a, b)) {
+        if (cidrsOverlap(a, b)) {
           ctx.addIssue({
             code: "custom",
             path: ["network", bKey],
@@ -336,11 +336,11 @@ export type WorkloadPoolConfig = DigitalOceanConfig["nodePools"]["workloads"][nu
  */
 export class ConfigError extends RunError {
   constructor(
-    readonly stack: string,
+    readonly stackName: string,
     readonly problems: string[],
   ) {
     super(
-      `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      `Invalid configuration for stack "${stackName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p}`).join("\n"),
     );
     this.name = "ConfigError";

@@ -62,8 +62,19 @@ async function runOnce(options: PlanOptions): Promise<Plan> {
   const onRejection = (reason: unknown) => asyncErrors.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
-    await pulumi.runtime.runInPulumiStack(program);
+    // The program's own failure is caught inside the stack, so the runtime is not left holding
+    // rejected promises that nobody awaits; it is rethrown once the run has settled.
+    let programError: { error: unknown } | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (error) {
+        programError = { error };
+        return {};
+      }
+    });
     await pulumi.runtime.disconnect();
+    if (programError) throw programError.error;
     if (asyncErrors.length > 0) throw asyncErrors[0];
     if (hasErrors()) throw new Error("the program logged errors (see above)");
     const stackUrn = monitor.recorded.find((r) => r.type === STACK_TYPE)?.urn;

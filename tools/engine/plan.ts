@@ -18,6 +18,8 @@ export interface PlannedResource {
   type: string;
   name: string;
   custom: boolean;
+  /** Physical id the (simulated) provider assigned; absent for components. */
+  id?: string;
   parent?: string;
   /** URN of the provider instance that manages this resource; absent means the default provider. */
   provider?: string;
@@ -78,6 +80,7 @@ export function planToJson(plan: Plan): string {
       type: r.type,
       name: r.name,
       custom: r.custom,
+      id: r.id,
       parent: r.parent,
       provider: r.provider,
       inputs: maskPaths(r.inputs, r.secretPaths),

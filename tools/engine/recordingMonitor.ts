@@ -72,6 +72,7 @@ export class RecordingMonitor extends MockMonitor {
           type: req.getType(),
           name: req.getName(),
           custom: req.getCustom(),
+          id: response.getId() || undefined,
           parent: req.getParent() || undefined,
           provider: providerUrn(req.getProvider()),
           inputs: inputs as Record<string, unknown>,

@@ -1,0 +1,48 @@
+/** Test helpers over the one engine: plan a stack, find resources, expect a config failure. */
+import { planStack, PlanError } from "../tools/engine/engine";
+import { programResources, type Plan, type PlannedResource } from "../tools/engine/plan";
+import type { ConfigMutation } from "../tools/engine/stackSettings";
+
+const cache = new Map<string, Promise<Plan>>();
+
+/** The unmodified stack's plan, computed once per test file. */
+export function planOf(stack: string): Promise<Plan> {
+  let plan = cache.get(stack);
+  if (!plan) {
+    plan = planStack({ stack });
+    cache.set(stack, plan);
+  }
+  return plan;
+}
+
+export function ofType(plan: Plan, type: string): PlannedResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}
+
+export function one(plan: Plan, type: string, name?: string): PlannedResource {
+  const found = ofType(plan, type).filter((r) => name === undefined || r.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+  }
+  return found[0];
+}
+
+/** Reads a nested config value for editing in a mutation. */
+export function section(config: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = config[key];
+  if (typeof value !== "object" || value === null) throw new Error(`no config section ${key}`);
+  return value as Record<string, unknown>;
+}
+
+/** Plans the stack with a config edit and returns the failure; fails the test if it succeeds. */
+export async function planFailure(stack: string, mutate: ConfigMutation): Promise<PlanError> {
+  try {
+    await planStack({ stack, mutateConfig: mutate });
+  } catch (err) {
+    if (err instanceof PlanError) return err;
+    throw err;
+  }
+  throw new Error("expected the plan to fail, but it succeeded");
+}
+
+export { programResources };

@@ -1,0 +1,62 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { planStack, PROJECT_ROOT } from "../tools/engine/engine";
+import { planToJson, SECRET_MASK } from "../tools/engine/plan";
+
+const TSX = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
+
+function runPlan(...args: string[]) {
+  return spawnSync(TSX, [path.join(PROJECT_ROOT, "tools", "plan.ts"), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, PULUMI_CONFIG: "", PULUMI_ACCESS_TOKEN: "" },
+  });
+}
+
+describe("the plan JSON", () => {
+  it("is identical for two runs of the same stack, so plans diff cleanly", async () => {
+    const first = planToJson(await planStack({ stack: "production" }));
+    const second = planToJson(await planStack({ stack: "production" }));
+    expect(second).toBe(first);
+  });
+
+  it("masks secret inputs and outputs", async () => {
+    const json = JSON.parse(planToJson(await planStack({ stack: "staging" })));
+    const provider = json.resources.find((r: { type: string }) => r.type === "pulumi:providers:kubernetes");
+    expect(provider.inputs.kubeconfig).toBe(SECRET_MASK);
+    expect(json.outputs.kubeconfig).toBe(SECRET_MASK);
+    expect(JSON.stringify(json)).not.toContain("offline-placeholder-for-prism:digitaloceanToken");
+  });
+});
+
+describe("npm run plan", () => {
+  it("prints the tree and per-type counts for production and writes the JSON plan", () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "prism-plan-")), "production.json");
+    const result = runPlan("--stack", "production", "--json", out);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("pulumi:pulumi:Stack");
+    expect(result.stdout).toMatch(/├─ prism:cluster:DoksCluster\s+prism/);
+    expect(result.stdout).toMatch(
+      /digitalocean:index\/kubernetesCluster:KubernetesCluster\s+prism \[protected\]/,
+    );
+    expect(result.stdout).toMatch(/Resources by type:[\s\S]*\d+\s+kubernetes:core\/v1:Namespace/);
+    const plan = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(plan.stack).toBe("production");
+    expect(plan.resources.length).toBeGreaterThan(40);
+  });
+
+  it("exits non-zero and says why for a stack that does not exist", () => {
+    const result = runPlan("--stack", "nosuchstack");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Pulumi.nosuchstack.yaml does not exist");
+  });
+
+  it("exits with a usage error without --stack", () => {
+    const result = runPlan();
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--stack is required");
+  });
+});
