@@ -43,6 +43,9 @@ describe("npm run plan", () => {
       /digitalocean:index\/kubernetesCluster:KubernetesCluster\s+prism \[protected\]/,
     );
     expect(result.stdout).toMatch(/Resources by type:[\s\S]*\d+\s+kubernetes:core\/v1:Namespace/);
+    expect(result.stdout).toContain(
+      "DOKS prism-production in fra1 on 1.34.3-do.1: HA control plane, control-plane firewall (2 CIDRs), surge upgrades, maintenance sunday 02:30 UTC, protected",
+    );
     const plan = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(plan.stack).toBe("production");
     expect(plan.resources.length).toBeGreaterThan(40);

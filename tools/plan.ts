@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { planStack, PlanError } from "./engine/engine";
 import { planToJson, programResources } from "./engine/plan";
-import { countByType, renderTree } from "./planTree";
+import { clusterHighlights, countByType, renderTree } from "./planTree";
 
 const USAGE = "usage: npm run plan -- --stack <staging|production|...> [--json <file>]";
 
@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`    ${String(count).padStart(4)}  ${type}\n`);
   }
   process.stdout.write(`\nResources:\n    + ${resources.length} to create\n`);
+  for (const line of clusterHighlights(plan)) process.stdout.write(`\n${line}\n`);
   if (values.json) {
     fs.writeFileSync(values.json, planToJson(plan));
     process.stdout.write(`\nPlan written to ${values.json}\n`);

@@ -34,3 +34,30 @@ export function countByType(plan: Plan): [string, number][] {
   for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
+
+/** One line per DOKS cluster with the settings a reviewer checks first. */
+export function clusterHighlights(plan: Plan): string[] {
+  return plan.resources
+    .filter((r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster")
+    .map((r) => {
+      const i = r.inputs as {
+        name?: string;
+        region?: string;
+        version?: string;
+        ha?: boolean;
+        surgeUpgrade?: boolean;
+        controlPlaneFirewall?: { enabled?: boolean; allowedAddresses?: string[] };
+        maintenancePolicy?: { day?: string; startTime?: string };
+      };
+      const fw = i.controlPlaneFirewall?.enabled
+        ? `control-plane firewall (${i.controlPlaneFirewall.allowedAddresses?.length ?? 0} CIDRs)`
+        : "no control-plane firewall";
+      return [
+        `DOKS ${i.name} in ${i.region} on ${i.version}: ${i.ha ? "HA control plane" : "single control plane"}`,
+        fw,
+        i.surgeUpgrade ? "surge upgrades" : "no surge upgrades",
+        `maintenance ${i.maintenancePolicy?.day} ${i.maintenancePolicy?.startTime} UTC`,
+        r.options.protect ? "protected" : "not protected",
+      ].join(", ");
+    });
+}
