@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { hasErrors } from "@pulumi/pulumi/log";
 import { RecordingMonitor } from "./recordingMonitor";
 import { SimulatedCloud } from "./simulatedCloud";
-import { loadStackSettings, type ConfigMutation } from "./stackSettings";
+import { loadStackSettings, type ConfigMutation, type StackSettings } from "./stackSettings";
 import { STACK_TYPE, type Plan } from "./plan";
 import program = require("../../stacks/index");
 
@@ -37,14 +37,33 @@ export class PlanError extends Error {
 // One program run at a time: Pulumi's runtime settings are process-wide.
 let queue: Promise<unknown> = Promise.resolve();
 
-export function planStack(options: PlanOptions): Promise<Plan> {
-  const run = queue.then(() => runOnce(options));
+function serialised<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn);
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function runOnce(options: PlanOptions): Promise<Plan> {
+export function planStack(options: PlanOptions): Promise<Plan> {
+  return serialised(() => runOnce(options));
+}
+
+function runOnce(options: PlanOptions): Promise<Plan> {
   const settings = loadStackSettings(options.root ?? PROJECT_ROOT, options.stack, options.mutateConfig);
+  return runProgram(settings, program);
+}
+
+/** Any program: the stack entry, or in tests a few resources built with the real SDK classes. */
+export type Program = () => Promise<Record<string, unknown> | void>;
+
+/**
+ * Runs `programFn` under the mock engine with the given settings and records what it registers.
+ * Serialised with planStack: Pulumi's runtime settings are process-wide.
+ */
+export function runIsolated(settings: StackSettings, programFn: Program): Promise<Plan> {
+  return serialised(() => runProgram(settings, programFn));
+}
+
+async function runProgram(settings: StackSettings, programFn: Program): Promise<Plan> {
   const cloud = new SimulatedCloud();
   const monitor = new RecordingMonitor(cloud);
   await pulumi.runtime.setMocks(cloud, settings.project, settings.stack, false);
@@ -67,7 +86,7 @@ async function runOnce(options: PlanOptions): Promise<Plan> {
     let programError: { error: unknown } | undefined;
     await pulumi.runtime.runInPulumiStack(async () => {
       try {
-        return await program();
+        return (await programFn()) ?? {};
       } catch (error) {
         programError = { error };
         return {};

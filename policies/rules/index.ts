@@ -1,0 +1,8 @@
+/**
+ * Every rule of the pack. Importing this module does not start the policy server (policies/index.ts
+ * does), so the offline plan and the tests evaluate these same objects.
+ */
+import type { Policies } from "@pulumi/policy";
+import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
+
+export const allPolicies: Policies = [...kubernetesWorkloadPolicies];

@@ -1,0 +1,41 @@
+/**
+ * Policy tests build resources with the real SDK classes, run them through the engine (so they
+ * carry their real type tokens and serialised inputs), and evaluate policies on what was recorded.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type { Policies, PolicyPackConfig } from "@pulumi/policy";
+import { runIsolated } from "../tools/engine/engine";
+import { toEvaluated } from "../tools/engine/policyRun";
+import { evaluatePolicies, type Violation } from "../policies/lib/evaluate";
+import type { Plan } from "../tools/engine/plan";
+
+export interface Providers {
+  /** An explicit Kubernetes provider, as the platform uses. */
+  k8s: k8s.Provider;
+}
+
+/** Registers whatever `build` creates under the mock engine and returns the recorded plan. */
+export function planResources(build: (providers: Providers) => void, stack = "test"): Promise<Plan> {
+  return runIsolated({ project: "policytest", stack, config: {}, secretKeys: [] }, async () => {
+    const provider = new k8s.Provider("test-k8s", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
+    build({ k8s: provider });
+  });
+}
+
+/** Violations the policies report for the resources `build` creates. */
+export async function violationsOf(
+  policies: Policies,
+  build: (providers: Providers) => void,
+  config: PolicyPackConfig = {},
+): Promise<Violation[]> {
+  return evaluatePolicies(policies, toEvaluated(await planResources(build)), config);
+}
+
+/** Only the messages, for readable assertions. */
+export async function messagesOf(
+  policies: Policies,
+  build: (providers: Providers) => void,
+  config: PolicyPackConfig = {},
+): Promise<string[]> {
+  return (await violationsOf(policies, build, config)).map((v) => `${v.policy}: ${v.message}`);
+}
