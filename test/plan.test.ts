@@ -51,6 +51,17 @@ describe("npm run plan", () => {
     expect(plan.resources.length).toBeGreaterThan(40);
   });
 
+  it("runs the policy pack: zero violations for production, non-zero exit naming the rule when one is injected", () => {
+    expect(runPlan("--stack", "production").stdout).toContain("Policy pack prism-security: no violations");
+    const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "prism-policy-")), "strict.json");
+    fs.writeFileSync(strict, JSON.stringify({ "k8s-namespace-pod-security": { exceptions: {} } }));
+    const result = runPlan("--stack", "production", "--policy-config", strict);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("[mandatory] k8s-namespace-pod-security");
+    expect(result.stdout).toContain("Namespace::node-agents");
+    expect(result.stderr).toContain("1 mandatory policy violation(s): k8s-namespace-pod-security");
+  });
+
   it("exits non-zero and says why for a stack that does not exist", () => {
     const result = runPlan("--stack", "nosuchstack");
     expect(result.status).toBe(1);

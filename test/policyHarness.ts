@@ -3,6 +3,7 @@
  * carry their real type tokens and serialised inputs), and evaluate policies on what was recorded.
  */
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import type { Policies, PolicyPackConfig } from "@pulumi/policy";
 import { runIsolated } from "../tools/engine/engine";
 import { toEvaluated } from "../tools/engine/policyRun";
@@ -17,7 +18,9 @@ export interface Providers {
 /** Registers whatever `build` creates under the mock engine and returns the recorded plan. */
 export function planResources(build: (providers: Providers) => void, stack = "test"): Promise<Plan> {
   return runIsolated({ project: "policytest", stack, config: {}, secretKeys: [] }, async () => {
-    const provider = new k8s.Provider("test-k8s", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
+    const provider = new k8s.Provider("test-k8s", {
+      kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"),
+    });
     build({ k8s: provider });
   });
 }

@@ -8,16 +8,20 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { planStack, PlanError } from "./engine/engine";
 import { planToJson, programResources } from "./engine/plan";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { checkPlan, mandatory, renderViolations, stackPolicyConfig } from "./engine/policyRun";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
 
-const USAGE = "usage: npm run plan -- --stack <staging|production|...> [--json <file>]";
+const USAGE =
+  "usage: npm run plan -- --stack <staging|production|...> [--json <file>] [--policy-config <file>]\n" +
+  "  --policy-config  CrossGuard pack config to use instead of policies/config/<stack>.json";
 
 async function main(argv: string[]): Promise<number> {
-  let values: { stack?: string; json?: string };
+  let values: { stack?: string; json?: string; "policy-config"?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { stack: { type: "string" }, json: { type: "string" } },
+      options: { stack: { type: "string" }, json: { type: "string" }, "policy-config": { type: "string" } },
       strict: true,
       allowPositionals: false,
     }));
@@ -31,8 +35,14 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let plan;
+  let violations;
   try {
     plan = await planStack({ stack: values.stack });
+    const policyConfigFile = values["policy-config"];
+    const config = policyConfigFile
+      ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as PolicyPackConfig)
+      : stackPolicyConfig(plan.stack);
+    violations = await checkPlan(plan, config);
   } catch (err) {
     const registered = err instanceof PlanError ? programResources(err.plan).length : 0;
     process.stderr.write(
@@ -55,6 +65,14 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) {
     fs.writeFileSync(values.json, planToJson(plan));
     process.stdout.write(`\nPlan written to ${values.json}\n`);
+  }
+  process.stdout.write(`\n${renderViolations(violations)}\n`);
+  const blocking = mandatory(violations);
+  if (blocking.length > 0) {
+    process.stderr.write(
+      `error: ${blocking.length} mandatory policy violation(s): ${[...new Set(blocking.map((v) => v.policy))].join(", ")}\n`,
+    );
+    return 1;
   }
   return 0;
 }

@@ -115,6 +115,9 @@ export async function evaluatePolicies(
   resources: EvaluatedResource[],
   config: PolicyPackConfig,
 ): Promise<Violation[]> {
+  const known = new Set(policies.map((p) => p.name));
+  const unknown = Object.keys(config).filter((name) => name !== "all" && !known.has(name));
+  if (unknown.length) throw new Error(`policy config names unknown policies: ${unknown.join(", ")}`);
   const violations: Violation[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const stackTags = new Map<string, string>();

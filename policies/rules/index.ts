@@ -4,5 +4,11 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
+import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
+import { stackSafetyPolicies } from "./stackSafety";
 
-export const allPolicies: Policies = [...kubernetesWorkloadPolicies];
+export const allPolicies: Policies = [
+  ...kubernetesWorkloadPolicies,
+  ...namespaceAndNetworkPolicies,
+  ...stackSafetyPolicies,
+];
