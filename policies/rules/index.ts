@@ -3,6 +3,7 @@
  * does), so the offline plan and the tests evaluate these same objects.
  */
 import type { Policies } from "@pulumi/policy";
+import { confidentialVmPolicies } from "./confidentialVms";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
 import { stackSafetyPolicies } from "./stackSafety";
@@ -11,4 +12,5 @@ export const allPolicies: Policies = [
   ...kubernetesWorkloadPolicies,
   ...namespaceAndNetworkPolicies,
   ...stackSafetyPolicies,
+  ...confidentialVmPolicies,
 ];
