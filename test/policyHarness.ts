@@ -25,13 +25,23 @@ export function planResources(build: (providers: Providers) => void, stack = "te
   });
 }
 
+/** The recorded resources and the violations the policies report for what `build` creates. */
+export async function checkResources(
+  policies: Policies,
+  build: (providers: Providers) => void,
+  config: PolicyPackConfig = {},
+): Promise<{ plan: Plan; violations: Violation[] }> {
+  const plan = await planResources(build);
+  return { plan, violations: await evaluatePolicies(policies, toEvaluated(plan), config) };
+}
+
 /** Violations the policies report for the resources `build` creates. */
 export async function violationsOf(
   policies: Policies,
   build: (providers: Providers) => void,
   config: PolicyPackConfig = {},
 ): Promise<Violation[]> {
-  return evaluatePolicies(policies, toEvaluated(await planResources(build)), config);
+  return (await checkResources(policies, build, config)).violations;
 }
 
 /** Only the messages, for readable assertions. */

@@ -3,14 +3,22 @@
  * does), so the offline plan and the tests evaluate these same objects.
  */
 import type { Policies } from "@pulumi/policy";
+import { cloudflarePolicies } from "./cloudflare";
 import { confidentialVmPolicies } from "./confidentialVms";
+import { digitaloceanPolicies } from "./digitalocean";
+import { helmPolicies } from "./helm";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
+import { pkiPolicies } from "./pki";
 import { stackSafetyPolicies } from "./stackSafety";
 
 export const allPolicies: Policies = [
   ...kubernetesWorkloadPolicies,
   ...namespaceAndNetworkPolicies,
   ...stackSafetyPolicies,
+  ...helmPolicies,
+  ...digitaloceanPolicies,
+  ...cloudflarePolicies,
   ...confidentialVmPolicies,
+  ...pkiPolicies,
 ];

@@ -50,6 +50,12 @@ const MUTATIONS: Mutation[] = [
       (find(rs, "digitalocean:index/kubernetesCluster:KubernetesCluster", "prism").protect = false),
   },
   {
+    policy: "do-cluster-production-hardening",
+    what: "turn off the production cluster's HA control plane",
+    mutate: (rs) =>
+      (find(rs, "digitalocean:index/kubernetesCluster:KubernetesCluster", "prism").inputs.ha = false),
+  },
+  {
     policy: "k8s-explicit-provider",
     what: "put namespace edge on the default provider",
     mutate: (rs) => (find(rs, "kubernetes:core/v1:Namespace", "edge").provider = undefined),
@@ -83,6 +89,16 @@ const NOT_YET_PLANNED = [
   "azure-no-public-ip",
   "gcp-cvm-confidential",
   "aws-cvm-confidential",
+  "helm-chart-version-pinned",
+  "helm-repository-secure",
+  "helm-no-plaintext-secrets",
+  "do-spaces-bucket-private-versioned",
+  "do-spaces-key-scoped",
+  "cf-tunnel-dns-proxied",
+  "cf-tunnel-ingress-catch-all",
+  "cf-operator-hosts-behind-access",
+  "pki-leaf-role-hardening",
+  "pki-urls-configured",
 ];
 
 describe.each(["staging", "production"])("the %s plan", (stack) => {
