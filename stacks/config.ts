@@ -169,6 +169,12 @@ const cloudflare = z.strictObject({
     }),
 });
 
+const edge = z.strictObject({
+  traefikReplicas: z.int().min(1).max(10),
+  /** At least two connectors, so a node drain never takes the platform offline. */
+  cloudflaredReplicas: z.int().min(2).max(10),
+});
+
 const warmPoolSize = z.int().min(0).max(20);
 
 const azure = z.discriminatedUnion("enabled", [
@@ -222,7 +228,23 @@ const confidential = z.strictObject({
 
 const pki = z
   .strictObject({
+    /** generated: OpenBao creates the root; external: an offline root signs the intermediate's CSR. */
     rootCa: z.enum(["generated", "external"]),
+    /** The intermediate signed by the external root (PEM, public). Unset until the CSR is signed. */
+    externalIntermediateCertificate: z
+      .string()
+      .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "must be a PEM certificate")
+      .optional(),
+    openbao: z.strictObject({
+      replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
+      storageGiB: z.int().min(1).max(1000),
+      /** Where Pulumi reaches the OpenBao API (a port-forward or a private address). */
+      address: z.url({ protocol: /^https$/ }),
+      autoUnseal: z.strictObject({
+        gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
+        location: z.string().regex(/^[a-z]+-[a-z]+\d$/, "must be a GCP region such as europe-west4"),
+      }),
+    }),
     cvmAgentMaxTtlHours: hours.max(72),
     serviceMtlsMaxTtlHours: hours.max(720),
     intermediateTtlHours: hours,
@@ -261,7 +283,13 @@ const delivery = z.strictObject({
 });
 
 /** Project-namespaced keys that hold credentials: declared `secret: true` in Pulumi.yaml. */
-export const SECRET_KEYS = ["digitaloceanToken"] as const;
+export const SECRET_KEYS = [
+  "digitaloceanToken",
+  "spacesAccessKeyId",
+  "spacesSecretKey",
+  "cloudflareApiToken",
+  "openbaoToken",
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 const secretValue = z.string().min(1, "must be set with `pulumi config set --secret`");
@@ -277,7 +305,13 @@ export const platformSchema = z
     pki,
     backups,
     delivery,
+    edge,
     digitaloceanToken: secretValue,
+    spacesAccessKeyId: secretValue,
+    spacesSecretKey: secretValue,
+    cloudflareApiToken: secretValue,
+    /** Set after the one-time OpenBao initialisation (README); until then the PKI is not configured. */
+    openbaoToken: secretValue.optional(),
   })
   .superRefine((cfg, ctx) => {
     // CVM networks are routed back to the cluster, so they must not collide with the DOKS VPC.
@@ -368,7 +402,14 @@ export function parsePlatformConfig(
       result.error.issues.flatMap((issue) => describeIssue(project, issue)),
     );
   }
-  const { digitaloceanToken: _secret, ...config } = result.data;
+  const {
+    digitaloceanToken: _do,
+    spacesAccessKeyId: _sid,
+    spacesSecretKey: _skey,
+    cloudflareApiToken: _cf,
+    openbaoToken: _bao,
+    ...config
+  } = result.data;
   return config;
 }
 

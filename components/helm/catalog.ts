@@ -1,0 +1,125 @@
+/**
+ * The one table of versions: every Helm chart (repository, exact version) and every container image
+ * tag the platform deploys. No version string lives anywhere else. Renovate keeps this file current
+ * (see renovate.json); the upstream files for each pinned chart are in ../shared/charts/.
+ */
+
+export interface ChartPin {
+  /** Chart name in its repository. */
+  chart: string;
+  /** https Helm repository. */
+  repo: string;
+  /** Exact chart version; ranges are not allowed. */
+  version: string;
+  /** The application version the chart deploys by default, for reference. */
+  appVersion: string;
+}
+
+export const CHARTS = {
+  traefik: {
+    chart: "traefik",
+    repo: "https://traefik.github.io/charts",
+    version: "41.3.0",
+    appVersion: "v3.7.11",
+  },
+  openbao: {
+    chart: "openbao",
+    repo: "https://openbao.github.io/openbao-helm",
+    version: "0.29.2",
+    appVersion: "v2.6.2",
+  },
+  velero: {
+    chart: "velero",
+    repo: "https://vmware-tanzu.github.io/helm-charts",
+    version: "12.1.0",
+    appVersion: "1.18.1",
+  },
+  "argo-cd": {
+    chart: "argo-cd",
+    repo: "https://argoproj.github.io/argo-helm",
+    version: "10.1.1",
+    appVersion: "v3.4.4",
+  },
+  "argo-rollouts": {
+    chart: "argo-rollouts",
+    repo: "https://argoproj.github.io/argo-helm",
+    version: "2.41.0",
+    appVersion: "v1.9.0",
+  },
+  "argocd-image-updater": {
+    chart: "argocd-image-updater",
+    repo: "https://argoproj.github.io/argo-helm",
+    version: "1.2.4",
+    appVersion: "v1.2.2",
+  },
+  "kube-prometheus-stack": {
+    chart: "kube-prometheus-stack",
+    repo: "https://prometheus-community.github.io/helm-charts",
+    version: "88.5.3",
+    appVersion: "v0.93.1",
+  },
+  jaeger: {
+    chart: "jaeger",
+    repo: "https://jaegertracing.github.io/helm-charts",
+    version: "4.11.1",
+    appVersion: "2.19.0",
+  },
+  opensearch: {
+    chart: "opensearch",
+    repo: "https://opensearch-project.github.io/helm-charts",
+    version: "3.6.0",
+    appVersion: "3.6.0",
+  },
+  "opensearch-dashboards": {
+    chart: "opensearch-dashboards",
+    repo: "https://opensearch-project.github.io/helm-charts",
+    version: "3.6.0",
+    appVersion: "3.6.0",
+  },
+  "fluent-bit": {
+    chart: "fluent-bit",
+    repo: "https://fluent.github.io/helm-charts",
+    version: "0.58.1",
+    appVersion: "5.1.1",
+  },
+  "external-secrets": {
+    chart: "external-secrets",
+    repo: "https://charts.external-secrets.io",
+    version: "2.9.0",
+    appVersion: "v2.9.0",
+  },
+  "cloudnative-pg": {
+    chart: "cloudnative-pg",
+    repo: "https://cloudnative-pg.github.io/charts",
+    version: "0.29.0",
+    appVersion: "1.30.0",
+  },
+  nats: {
+    chart: "nats",
+    repo: "https://nats-io.github.io/k8s/helm/charts",
+    version: "2.14.2",
+    appVersion: "2.14.2",
+  },
+  vpa: { chart: "vpa", repo: "https://charts.fairwinds.com/stable", version: "5.0.0", appVersion: "1.7.1" },
+  "metrics-server": {
+    chart: "metrics-server",
+    repo: "https://kubernetes-sigs.github.io/metrics-server",
+    version: "3.13.1",
+    appVersion: "0.8.1",
+  },
+  valkey: { chart: "valkey", repo: "https://valkey.io/valkey-helm", version: "0.11.0", appVersion: "9.1.1" },
+} as const satisfies Record<string, ChartPin>;
+
+export type ChartName = keyof typeof CHARTS;
+
+/** Container images deployed outside charts, pinned to exact tags. */
+export const IMAGES = {
+  /** cloudflared, the tunnel connector (runs as a Deployment we own). */
+  cloudflared: { repository: "docker.io/cloudflare/cloudflared", tag: "2024.8.3" },
+} as const satisfies Record<string, { repository: string; tag: string }>;
+
+export type ImageName = keyof typeof IMAGES;
+
+export function image(name: ImageName): string {
+  return `${IMAGES[name].repository}:${IMAGES[name].tag}`;
+}

@@ -1,0 +1,92 @@
+/** DigitalOcean as the simulated cloud answers it: VPCs, DOKS clusters and pools, versions, credentials. */
+import {
+  record,
+  stableHex,
+  stableUuid,
+  str,
+  type InvokeAnswer,
+  type ResourceOutputs,
+  type State,
+} from "./common";
+
+/** Available DOKS versions, newest first, as the DigitalOcean API lists them. */
+const DOKS_VERSIONS = ["1.35.1-do.0", "1.34.3-do.1", "1.34.2-do.0", "1.33.6-do.2"];
+
+function kubeconfigFor(clusterName: string, clusterId: string): string {
+  const server = `https://${clusterId}.k8s.ondigitalocean.com`;
+  const ca = Buffer.from(`simulated CA for ${clusterName}`).toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: do-${clusterName}`,
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority-data: ${ca}`,
+    "contexts:",
+    `- name: do-${clusterName}`,
+    "  context:",
+    `    cluster: do-${clusterName}`,
+    `    user: do-${clusterName}-admin`,
+    `current-context: do-${clusterName}`,
+    "users:",
+    `- name: do-${clusterName}-admin`,
+    "  user:",
+    `    token: simulated-${stableHex(24, clusterId, "token")}`,
+    "",
+  ].join("\n");
+}
+
+function doksCluster(name: string, inputs: State): State {
+  // Keyed by the cluster's physical name, so the data source finds the same cluster.
+  const clusterName = str(inputs.name, name);
+  const id = stableUuid("doks", clusterName);
+  const raw = kubeconfigFor(clusterName, id);
+  return {
+    ...inputs,
+    id,
+    urn: `do:kubernetes:${id}`,
+    status: "running",
+    endpoint: `https://${id}.k8s.ondigitalocean.com`,
+    ipv4Address: `164.90.${parseInt(id.slice(0, 2), 16)}.${parseInt(id.slice(2, 4), 16)}`,
+    kubeConfigs: [
+      { rawConfig: raw, host: `https://${id}.k8s.ondigitalocean.com`, expiresAt: "2026-12-03T00:00:00Z" },
+    ],
+    nodePool: {
+      ...record(inputs.nodePool),
+      id: stableUuid("pool", name, "system"),
+      actualNodeCount: record(inputs.nodePool).nodeCount,
+    },
+  };
+}
+
+export const digitaloceanOutputs: Record<string, ResourceOutputs> = {
+  "digitalocean:index/vpc:Vpc": (name, inputs) => {
+    const id = stableUuid("vpc", name);
+    return { ...inputs, id, urn: `do:vpc:${id}`, default: false };
+  },
+  "digitalocean:index/kubernetesCluster:KubernetesCluster": doksCluster,
+  "digitalocean:index/kubernetesNodePool:KubernetesNodePool": (name, inputs) => ({
+    ...inputs,
+    id: stableUuid("pool", name),
+    actualNodeCount: inputs.minNodes ?? inputs.nodeCount,
+  }),
+};
+
+export const digitaloceanInvokes: Record<string, InvokeAnswer> = {
+  "digitalocean:index/getKubernetesVersions:getKubernetesVersions": (inputs) => {
+    const prefix = str(inputs.versionPrefix, "");
+    const valid = DOKS_VERSIONS.filter((v) => v.startsWith(prefix));
+    return {
+      id: "doks-versions",
+      versionPrefix: prefix,
+      validVersions: DOKS_VERSIONS,
+      latestVersion: valid[0] ?? "",
+    };
+  },
+  "digitalocean:index/getKubernetesCluster:getKubernetesCluster": (inputs) => {
+    const name = str(inputs.name, "cluster");
+    const cluster = doksCluster(name, { name });
+    return { ...cluster, name, kubeConfigs: cluster.kubeConfigs };
+  },
+};
