@@ -5,13 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parsePlatformConfig } from "./config";
 import { buildPlatform } from "./platform";
+import { readSecrets } from "./secrets";
 
 export = async () => {
-  const project = pulumi.getProject();
-  const stack = pulumi.getStack();
-  const config = parsePlatformConfig(project, stack, pulumi.runtime.allConfig());
-  const projectConfig = new pulumi.Config();
-  return buildPlatform(stack, config, {
-    digitaloceanToken: projectConfig.requireSecret("digitaloceanToken"),
-  });
+  const config = parsePlatformConfig(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig());
+  return buildPlatform(pulumi.getStack(), config, readSecrets());
 };

@@ -3,17 +3,18 @@
  * from the ones before it; this file only composes.
  */
 import * as digitalocean from "@pulumi/digitalocean";
-import * as pulumi from "@pulumi/pulumi";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
 import type { PlatformConfig } from "./config";
+import type { PlatformSecrets } from "./secrets";
 
-export interface PlatformSecrets {
-  digitaloceanToken: pulumi.Output<string>;
-}
-
-export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
-  const doProvider = new digitalocean.Provider("digitalocean", { token: secrets.digitaloceanToken });
+/** The cluster and its namespaces: what every later layer stands on. */
+export function buildFoundation(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
+  const doProvider = new digitalocean.Provider("digitalocean", {
+    token: secrets.digitaloceanToken,
+    spacesAccessId: secrets.spacesAccessKeyId,
+    spacesSecretKey: secrets.spacesSecretKey,
+  });
 
   // 1. Cluster: VPC, DOKS, node pools, and the Kubernetes provider everything below uses.
   const cluster = new DoksCluster("prism", {
@@ -28,6 +29,14 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     provider: cluster.provider,
     kubernetesVersion: config.digitalocean.kubernetesVersion,
   });
+
+  return { doProvider, cluster, namespaces };
+}
+
+export type Foundation = ReturnType<typeof buildFoundation>;
+
+export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
+  const { cluster, namespaces } = buildFoundation(stack, config, secrets);
 
   return {
     environment: config.environment,

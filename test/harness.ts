@@ -1,5 +1,10 @@
 /** Test helpers over the one engine: plan a stack, find resources, expect a config failure. */
-import { planStack, PlanError } from "../tools/engine/engine";
+import * as pulumi from "@pulumi/pulumi";
+import { planStack, PlanError, PROJECT_ROOT, runIsolated } from "../tools/engine/engine";
+import { loadStackSettings } from "../tools/engine/stackSettings";
+import { parsePlatformConfig, type PlatformConfig } from "../stacks/config";
+import { buildFoundation, type Foundation } from "../stacks/platform";
+import { readSecrets, type PlatformSecrets } from "../stacks/secrets";
 import { programResources, type Plan, type PlannedResource } from "../tools/engine/plan";
 import type { ConfigMutation } from "../tools/engine/stackSettings";
 
@@ -46,3 +51,26 @@ export async function planFailure(stack: string, mutate: ConfigMutation): Promis
 }
 
 export { programResources };
+
+export interface ComponentContext extends Foundation {
+  stack: string;
+  config: PlatformConfig;
+  secrets: PlatformSecrets;
+}
+
+/**
+ * Plans a stack's real config and foundation (cluster, namespaces) plus whatever `build` adds:
+ * for testing a component on its own before, and after, it joins stacks/platform.ts.
+ */
+export function planWithFoundation(
+  stack: string,
+  build: (ctx: ComponentContext) => void,
+  mutate?: ConfigMutation,
+): Promise<Plan> {
+  const settings = loadStackSettings(PROJECT_ROOT, stack, mutate);
+  return runIsolated(settings, async () => {
+    const config = parsePlatformConfig(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig());
+    const secrets = readSecrets();
+    build({ stack, config, secrets, ...buildFoundation(stack, config, secrets) });
+  });
+}

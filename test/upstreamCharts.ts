@@ -8,7 +8,9 @@ import * as path from "path";
 import Ajv from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import { parse as parseYaml } from "yaml";
+import { CHARTS } from "../components/helm/catalog";
 import { PROJECT_ROOT } from "../tools/engine/engine";
+import type { Plan } from "../tools/engine/plan";
 
 export const SHARED_CHARTS_DIR =
   process.env.PRISM_SHARED_CHARTS ?? path.join(PROJECT_ROOT, "..", "shared", "charts");
@@ -102,4 +104,27 @@ function deepMerge(base: unknown, over: unknown): unknown {
     return out;
   }
   return over === undefined ? base : over;
+}
+
+/** Every Helm release in a plan, checked against its pinned upstream chart. */
+export function releaseProblems(plan: Plan): string[] {
+  const problems: string[] = [];
+  for (const r of plan.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
+    const entry = Object.entries(CHARTS).find(([, pin]) => pin.chart === r.inputs.chart);
+    if (!entry) {
+      problems.push(`${r.name}: chart ${String(r.inputs.chart)} is not in the catalog`);
+      continue;
+    }
+    const [key, pin] = entry;
+    const upstream = loadUpstream(key);
+    if (r.inputs.version !== pin.version || upstream.version !== pin.version) {
+      problems.push(
+        `${r.name}: version ${String(r.inputs.version)}, catalog ${pin.version}, upstream files ${upstream.version}`,
+      );
+    }
+    for (const k of unknownValueKeys(upstream, r.inputs.values))
+      problems.push(`${r.name}: unknown value key ${k}`);
+    for (const e of schemaErrors(upstream, r.inputs.values)) problems.push(`${r.name}: schema: ${e}`);
+  }
+  return problems;
 }

@@ -1,0 +1,22 @@
+/** The stack's credentials, read as Pulumi secrets (declared in Pulumi.yaml, set with --secret). */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface PlatformSecrets {
+  digitaloceanToken: pulumi.Output<string>;
+  spacesAccessKeyId: pulumi.Output<string>;
+  spacesSecretKey: pulumi.Output<string>;
+  cloudflareApiToken: pulumi.Output<string>;
+  /** Present once OpenBao has been initialised and a token for Pulumi created (README). */
+  openbaoToken?: pulumi.Output<string>;
+}
+
+export function readSecrets(): PlatformSecrets {
+  const config = new pulumi.Config();
+  return {
+    digitaloceanToken: config.requireSecret("digitaloceanToken"),
+    spacesAccessKeyId: config.requireSecret("spacesAccessKeyId"),
+    spacesSecretKey: config.requireSecret("spacesSecretKey"),
+    cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
+    openbaoToken: config.getSecret("openbaoToken"),
+  };
+}

@@ -1,0 +1,34 @@
+import { CHARTS, type ChartName } from "../components/helm/catalog";
+import { planOf } from "./harness";
+import { loadUpstream, releaseProblems, schemaErrors, unknownValueKeys } from "./upstreamCharts";
+
+describe("the chart catalog", () => {
+  it.each(Object.keys(CHARTS) as ChartName[])(
+    "pins %s to the version of its upstream files, from an https repository",
+    (name) => {
+      const pin = CHARTS[name];
+      expect(pin.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(pin.repo).toMatch(/^https:\/\//);
+      expect(loadUpstream(name).version).toBe(pin.version);
+    },
+  );
+});
+
+describe("Helm values against the pinned upstream charts", () => {
+  it.each(["staging", "production"])(
+    "every release of %s uses only upstream keys and satisfies the schema",
+    async (stack) => {
+      expect(releaseProblems(await planOf(stack))).toEqual([]);
+    },
+  );
+
+  it("catches a misspelt key, a key under a typed map, and a schema violation", () => {
+    const traefik = loadUpstream("traefik");
+    expect(
+      unknownValueKeys(traefik, { deployment: { replicsa: 2 }, ports: { web: { exposedPort: 80 } } }),
+    ).toEqual(["deployment.replicsa"]);
+    // Free-form maps upstream ({}) take any keys.
+    expect(unknownValueKeys(traefik, { nodeSelector: { "prism.io/pool": "system" } })).toEqual([]);
+    expect(schemaErrors(traefik, { deployment: { replicas: "two" } }).join("\n")).toMatch(/replicas/);
+  });
+});
