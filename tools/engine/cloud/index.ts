@@ -1,6 +1,22 @@
-/** Every provider table of the simulated cloud; add a provider's file here. */
+/** Every provider table of the simulated cloud; each provider's answers live in its own file. */
+import { cloudflareInvokes, cloudflareOutputs } from "./cloudflare";
 import type { InvokeAnswer, ResourceOutputs } from "./common";
 import { digitaloceanInvokes, digitaloceanOutputs } from "./digitalocean";
+import { gcpInvokes, gcpOutputs } from "./gcp";
+import { tlsInvokes, tlsOutputs } from "./tls";
+import { vaultInvokes, vaultOutputs } from "./vault";
 
-export const RESOURCE_OUTPUTS: Record<string, ResourceOutputs> = { ...digitaloceanOutputs };
-export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = { ...digitaloceanInvokes };
+export const RESOURCE_OUTPUTS: Record<string, ResourceOutputs> = {
+  ...digitaloceanOutputs,
+  ...cloudflareOutputs,
+  ...gcpOutputs,
+  ...tlsOutputs,
+  ...vaultOutputs,
+};
+export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
+  ...digitaloceanInvokes,
+  ...cloudflareInvokes,
+  ...gcpInvokes,
+  ...tlsInvokes,
+  ...vaultInvokes,
+};
