@@ -1,8 +1,11 @@
 /** Every provider table of the simulated cloud; each provider's answers live in its own file. */
+import { awsInvokes, awsOutputs } from "./aws";
+import { azureInvokes, azureOutputs } from "./azure";
 import { cloudflareInvokes, cloudflareOutputs } from "./cloudflare";
 import type { InvokeAnswer, ResourceOutputs } from "./common";
 import { digitaloceanInvokes, digitaloceanOutputs } from "./digitalocean";
 import { gcpInvokes, gcpOutputs } from "./gcp";
+import { gcpComputeInvokes, gcpComputeOutputs } from "./gcpCompute";
 import { tlsInvokes, tlsOutputs } from "./tls";
 import { vaultInvokes, vaultOutputs } from "./vault";
 
@@ -12,6 +15,9 @@ export const RESOURCE_OUTPUTS: Record<string, ResourceOutputs> = {
   ...gcpOutputs,
   ...tlsOutputs,
   ...vaultOutputs,
+  ...azureOutputs,
+  ...awsOutputs,
+  ...gcpComputeOutputs,
 };
 export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
   ...digitaloceanInvokes,
@@ -19,4 +25,7 @@ export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
   ...gcpInvokes,
   ...tlsInvokes,
   ...vaultInvokes,
+  ...azureInvokes,
+  ...awsInvokes,
+  ...gcpComputeInvokes,
 };
