@@ -106,6 +106,22 @@ function providerOf(r: EvaluatedResource, byUrn: Map<string, EvaluatedResource>)
   return { type, name, urn: r.provider, props: p?.outputs ?? {} };
 }
 
+/** What resource and stack policies both see of a resource: its props (a private copy) and identity. */
+function view(r: EvaluatedResource, props: Record<string, unknown>, byUrn: Map<string, EvaluatedResource>) {
+  const copy = structuredClone(props);
+  recordSecretPaths(copy, r.secretPaths);
+  return {
+    type: r.type,
+    props: copy,
+    urn: r.urn,
+    name: r.name,
+    opts: options(r),
+    provider: providerOf(r, byUrn),
+    isType: (cls: ResourceClass) => isTypeOf(r.type, cls),
+    asType: (cls: ResourceClass) => (isTypeOf(r.type, cls) ? copy : undefined) as never,
+  };
+}
+
 function throwNotApplicable(reason?: string): never {
   throw new NotApplicable(reason ?? "not applicable");
 }
@@ -140,18 +156,9 @@ export async function evaluatePolicies(
         ? policy.validateResource
         : [policy.validateResource];
       for (const r of resources) {
-        const props = structuredClone(r.inputs);
-        recordSecretPaths(props, r.secretPaths);
         const args: ResourceValidationArgs = {
-          type: r.type,
-          props,
-          urn: r.urn,
-          name: r.name,
-          opts: options(r),
-          provider: providerOf(r, byUrn),
+          ...view(r, r.inputs, byUrn),
           stackTags,
-          isType: (cls) => isTypeOf(r.type, cls),
-          asType: (cls) => (isTypeOf(r.type, cls) ? props : undefined) as never,
           getConfig: <T extends object>() => settings as T,
           notApplicable: throwNotApplicable,
         };
@@ -166,19 +173,10 @@ export async function evaluatePolicies(
     } else if (isStackPolicy(policy)) {
       const policyResources = new Map<string, PolicyResource>();
       for (const r of resources) {
-        const props = structuredClone(r.outputs);
-        recordSecretPaths(props, r.secretPaths);
         policyResources.set(r.urn, {
-          type: r.type,
-          props,
-          urn: r.urn,
-          name: r.name,
-          opts: options(r),
-          provider: providerOf(r, byUrn),
+          ...view(r, r.outputs, byUrn),
           dependencies: [],
           propertyDependencies: {},
-          isType: (cls) => isTypeOf(r.type, cls),
-          asType: (cls) => (isTypeOf(r.type, cls) ? props : undefined) as never,
         });
       }
       for (const r of resources) {
