@@ -71,8 +71,36 @@ function sortKeys(value: unknown): unknown {
   return maskPaths(value, []);
 }
 
-/** The plan as stable JSON: resources by URN, keys sorted, secrets masked, so plans diff cleanly. */
-export function planToJson(plan: Plan): string {
+/** A resource as the JSON plan stores it: inputs with secrets masked. */
+export interface JsonResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  id?: string;
+  parent?: string;
+  provider?: string;
+  inputs: Record<string, unknown>;
+  secretPaths: string[];
+  dependencies: string[];
+  options: ResourceOptions;
+}
+
+/** What the plan found besides the resources (policy report, cost, critical path); all optional. */
+export interface PlanFindings {
+  policy?: { violations: { policy: string; enforcementLevel: string; message: string; urn?: string }[] };
+  cost?: unknown;
+  criticalPath?: unknown;
+}
+
+export interface PlanJson extends PlanFindings {
+  project: string;
+  stack: string;
+  resources: JsonResource[];
+  outputs: Record<string, unknown>;
+}
+
+export function toPlanJson(plan: Plan, findings: PlanFindings = {}): PlanJson {
   const resources = [...plan.resources]
     .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0))
     .map((r) => ({
@@ -83,21 +111,36 @@ export function planToJson(plan: Plan): string {
       id: r.id,
       parent: r.parent,
       provider: r.provider,
-      inputs: maskPaths(r.inputs, r.secretPaths),
+      inputs: maskPaths(r.inputs, r.secretPaths) as Record<string, unknown>,
       secretPaths: [...r.secretPaths].sort(),
       dependencies: [...r.dependencies].sort(),
-      options: sortKeys(r.options),
+      options: sortKeys(r.options) as ResourceOptions,
     }));
-  return (
-    JSON.stringify(
-      {
-        project: plan.project,
-        stack: plan.stack,
-        resources,
-        outputs: maskPaths(plan.outputs, plan.outputSecretPaths),
-      },
-      null,
-      2,
-    ) + "\n"
-  );
+  return {
+    project: plan.project,
+    stack: plan.stack,
+    resources,
+    outputs: maskPaths(plan.outputs, plan.outputSecretPaths) as Record<string, unknown>,
+    ...findings,
+  };
+}
+
+/** The plan as stable JSON: resources by URN, keys sorted, secrets masked, so plans diff cleanly. */
+export function planToJson(plan: Plan, findings: PlanFindings = {}): string {
+  return JSON.stringify(sortKeys(toPlanJson(plan, findings)), null, 2) + "\n";
+}
+
+/** Reads a JSON plan written by `npm run plan -- --json`, with a clear error when it is not one. */
+export function parsePlanJson(text: string, source: string): PlanJson {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${source} is not JSON: ${(err as Error).message}`);
+  }
+  const d = data as Partial<PlanJson>;
+  if (typeof d !== "object" || d === null || typeof d.stack !== "string" || !Array.isArray(d.resources)) {
+    throw new Error(`${source} is not a plan written by \`npm run plan -- --json\``);
+  }
+  return d as PlanJson;
 }

@@ -1,0 +1,167 @@
+/**
+ * The difference between two JSON plans, and the Markdown of one pull-request comment for it:
+ * a summary line, a table of resources with their property-level changes (secrets stay masked),
+ * policy changes (new and fixed violations) and the cost change.
+ */
+import { SECRET_MASK, type JsonResource, type PlanJson } from "../engine/plan";
+import { forcesReplacement } from "./replacement";
+
+export interface PropertyChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+  replaces: boolean;
+}
+
+export interface ResourceChange {
+  kind: "add" | "delete" | "update" | "replace";
+  urn: string;
+  type: string;
+  name: string;
+  changes: PropertyChange[];
+}
+
+type ViolationKey = { policy: string; enforcementLevel: string; message: string; urn?: string };
+
+export interface PlanDiff {
+  base: string;
+  head: string;
+  resources: ResourceChange[];
+  newViolations: ViolationKey[];
+  fixedViolations: ViolationKey[];
+  cost?: { before: number; after: number };
+}
+
+/** Flattens a value into path → leaf, so two resources compare property by property. */
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(prefix, []);
+    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length === 0 && prefix) out.set(prefix, {});
+    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+function propertyChanges(before: JsonResource, after: JsonResource): PropertyChange[] {
+  const a = flatten({ ...before.inputs, "(protect)": before.options.protect }, "", new Map());
+  const b = flatten({ ...after.inputs, "(protect)": after.options.protect }, "", new Map());
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const changes: PropertyChange[] = [];
+  for (const path of paths) {
+    const x = a.get(path);
+    const y = b.get(path);
+    if (JSON.stringify(x) === JSON.stringify(y)) continue;
+    changes.push({
+      path,
+      before: x,
+      after: y,
+      replaces: forcesReplacement(after.type, path, after.options.replaceOnChanges),
+    });
+  }
+  return changes;
+}
+
+function violationId(v: ViolationKey): string {
+  return `${v.policy}\0${v.urn ?? ""}\0${v.message}`;
+}
+
+function totalCost(plan: PlanJson): number | undefined {
+  const cost = plan.cost as { monthlyUsd?: number } | undefined;
+  return cost?.monthlyUsd;
+}
+
+export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
+  const before = new Map(base.resources.map((r) => [r.urn, r]));
+  const after = new Map(head.resources.map((r) => [r.urn, r]));
+  const resources: ResourceChange[] = [];
+  for (const [urn, r] of after) {
+    const old = before.get(urn);
+    if (!old) {
+      resources.push({ kind: "add", urn, type: r.type, name: r.name, changes: [] });
+      continue;
+    }
+    const changes = propertyChanges(old, r);
+    if (changes.length) {
+      const kind = changes.some((c) => c.replaces) ? "replace" : "update";
+      resources.push({ kind, urn, type: r.type, name: r.name, changes });
+    }
+  }
+  for (const [urn, r] of before) {
+    if (!after.has(urn)) resources.push({ kind: "delete", urn, type: r.type, name: r.name, changes: [] });
+  }
+  const baseViolations = new Map((base.policy?.violations ?? []).map((v) => [violationId(v), v]));
+  const headViolations = new Map((head.policy?.violations ?? []).map((v) => [violationId(v), v]));
+  const costBefore = totalCost(base);
+  const costAfter = totalCost(head);
+  return {
+    base: base.stack,
+    head: head.stack,
+    resources,
+    newViolations: [...headViolations].filter(([id]) => !baseViolations.has(id)).map(([, v]) => v),
+    fixedViolations: [...baseViolations].filter(([id]) => !headViolations.has(id)).map(([, v]) => v),
+    cost:
+      costBefore !== undefined && costAfter !== undefined
+        ? { before: costBefore, after: costAfter }
+        : undefined,
+  };
+}
+
+const SYMBOL: Record<ResourceChange["kind"], string> = { add: "+", delete: "-", update: "~", replace: "+-" };
+
+function show(value: unknown): string {
+  if (value === undefined) return "∅";
+  if (value === SECRET_MASK) return "[secret]";
+  const text = JSON.stringify(value);
+  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return `\`${short.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
+}
+
+export function usd(n: number): string {
+  return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): string {
+  const count = (k: ResourceChange["kind"]) => diff.resources.filter((r) => r.kind === k).length;
+  const replacements = count("replace");
+  const mandatoryNew = diff.newViolations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const stacks = diff.base === diff.head ? `\`${diff.head}\`` : `\`${diff.base}\` → \`${diff.head}\``;
+  const summary = [
+    `**${count("add")} to add, ${count("update") + replacements} to change${replacements ? ` (${replacements} replacement${replacements > 1 ? "s" : ""} ⚠️)` : ""}, ${count("delete")} to delete**`,
+    `policy: ${diff.newViolations.length} new violation(s)${mandatoryNew ? ` (${mandatoryNew} mandatory ❌)` : ""}, ${diff.fixedViolations.length} fixed`,
+  ];
+  if (diff.cost) {
+    const delta = diff.cost.after - diff.cost.before;
+    summary.push(
+      `cost: ${usd(diff.cost.before)} → ${usd(diff.cost.after)} /month (${delta >= 0 ? "+" : "−"}${usd(Math.abs(delta))})`,
+    );
+  }
+  const lines = [`### ${title}: ${stacks}`, "", summary.join(" · "), ""];
+  if (diff.resources.length === 0) {
+    lines.push("No resource changes.");
+  } else {
+    lines.push("| | resource | type | changes |", "|---|---|---|---|");
+    const order = { replace: 0, delete: 1, update: 2, add: 3 };
+    for (const r of [...diff.resources].sort(
+      (a, b) => order[a.kind] - order[b.kind] || a.urn.localeCompare(b.urn),
+    )) {
+      const changes = r.changes
+        .slice(0, 8)
+        .map((c) => `${c.replaces ? "⚠️ " : ""}\`${c.path}\`: ${show(c.before)} → ${show(c.after)}`)
+        .join("<br>");
+      const more = r.changes.length > 8 ? `<br>… ${r.changes.length - 8} more` : "";
+      lines.push(`| ${SYMBOL[r.kind]} | \`${r.name}\` | \`${r.type}\` | ${changes}${more} |`);
+    }
+  }
+  if (diff.newViolations.length || diff.fixedViolations.length) {
+    lines.push("", "#### Policy");
+    for (const v of diff.newViolations)
+      lines.push(`- ❌ new [${v.enforcementLevel}] \`${v.policy}\`: ${v.message}`);
+    for (const v of diff.fixedViolations) lines.push(`- ✅ fixed \`${v.policy}\`: ${v.message}`);
+  }
+  return lines.join("\n") + "\n";
+}
