@@ -46,7 +46,12 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "DOKS prism-production in fra1 on 1.34.3-do.1: HA control plane, control-plane firewall (2 CIDRs), surge upgrades, maintenance sunday 02:30 UTC, protected",
     );
+    expect(result.stdout).toMatch(/Monthly cost at list prices: \$[\d,.]+/);
+    expect(result.stdout).toMatch(/Deploy critical path \(cold pulumi up\): ~\d+ min/);
     const plan = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(plan.cost.monthlyUsd).toBeGreaterThan(0);
+    expect(plan.criticalPath.chain.length).toBeGreaterThan(2);
+    expect(plan.policy.violations).toEqual([]);
     expect(plan.stack).toBe("production");
     expect(plan.resources.length).toBeGreaterThan(40);
   });

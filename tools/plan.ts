@@ -10,18 +10,27 @@ import { planStack, PlanError } from "./engine/engine";
 import { planToJson, programResources } from "./engine/plan";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { checkPlan, mandatory, renderViolations, stackPolicyConfig } from "./engine/policyRun";
+import { componentGraph, toDot, toMermaid } from "./analysis/graph";
+import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
 
 const USAGE =
-  "usage: npm run plan -- --stack <staging|production|...> [--json <file>] [--policy-config <file>]\n" +
+  "usage: npm run plan -- --stack <staging|production|...> [--json <file>] [--graph <prefix>] [--policy-config <file>]\n" +
+  "  --json           write the plan as JSON (stable ordering, secrets masked)\n" +
+  "  --graph          write the component graph to <prefix>.mmd (Mermaid) and <prefix>.dot (DOT)\n" +
   "  --policy-config  CrossGuard pack config to use instead of policies/config/<stack>.json";
 
 async function main(argv: string[]): Promise<number> {
-  let values: { stack?: string; json?: string; "policy-config"?: string };
+  let values: { stack?: string; json?: string; graph?: string; "policy-config"?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { stack: { type: "string" }, json: { type: "string" }, "policy-config": { type: "string" } },
+      options: {
+        stack: { type: "string" },
+        json: { type: "string" },
+        graph: { type: "string" },
+        "policy-config": { type: "string" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -62,9 +71,25 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`\nResources:\n    + ${resources.length} to create\n`);
   for (const line of clusterHighlights(plan)) process.stdout.write(`\n${line}\n`);
+  const findings = analysePlan(plan);
+  process.stdout.write(`\n${renderCost(findings.cost)}\n\n${renderCriticalPath(findings.criticalPath)}\n`);
   if (values.json) {
-    fs.writeFileSync(values.json, planToJson(plan));
+    const policy = {
+      violations: violations.map(({ policy, enforcementLevel, message, urn }) => ({
+        policy,
+        enforcementLevel,
+        message,
+        urn,
+      })),
+    };
+    fs.writeFileSync(values.json, planToJson(plan, { policy, ...findings }));
     process.stdout.write(`\nPlan written to ${values.json}\n`);
+  }
+  if (values.graph) {
+    const graph = componentGraph(plan.resources);
+    fs.writeFileSync(`${values.graph}.mmd`, `${toMermaid(graph)}\n`);
+    fs.writeFileSync(`${values.graph}.dot`, `${toDot(graph)}\n`);
+    process.stdout.write(`Component graph written to ${values.graph}.mmd and ${values.graph}.dot\n`);
   }
   process.stdout.write(`\n${renderViolations(violations)}\n`);
   const blocking = mandatory(violations);

@@ -136,7 +136,7 @@ export function parsePlanJson(text: string, source: string): PlanJson {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source} is not JSON: ${(err as Error).message}`);
+    throw new Error(`${source} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const d = data as Partial<PlanJson>;
   if (typeof d !== "object" || d === null || typeof d.stack !== "string" || !Array.isArray(d.resources)) {
