@@ -280,6 +280,64 @@ const delivery = z.strictObject({
     z.strictObject({ strategy: z.literal("semver"), allowTags: z.string().min(1) }),
   ]),
   rollout: z.enum(["rolling", "canary"]),
+  /** ArgoCD runs highly available (replicated controllers, Redis HA). */
+  argocdHa: z.boolean(),
+  /** Replica bounds every service's HorizontalPodAutoscaler gets unless the catalog says otherwise. */
+  serviceReplicas: z
+    .strictObject({ min: z.int().min(1).max(20), max: z.int().min(1).max(50) })
+    .refine((r) => r.min <= r.max, { message: "min must not exceed max", path: ["min"] }),
+});
+
+const observability = z.strictObject({
+  prometheus: z.strictObject({
+    replicas: z.int().min(1).max(3),
+    retentionDays: z.int().min(1).max(90),
+    storageGiB: z.int().min(5).max(2000),
+  }),
+  alertmanager: z.strictObject({
+    /** Where alerts go; a Slack receiver reads its webhook URL from the alertmanagerSlackWebhookUrl secret. */
+    receivers: z
+      .array(
+        z.discriminatedUnion("type", [
+          z.strictObject({ type: z.literal("email"), to: z.array(z.email()).min(1) }),
+          z.strictObject({
+            type: z.literal("slack"),
+            channel: z.string().regex(/^#[a-z0-9_-]+$/, 'must be a channel such as "#alerts"'),
+          }),
+        ]),
+      )
+      .min(1, "alerts need at least one receiver"),
+    smtpSmarthost: z
+      .string()
+      .regex(/^[a-z0-9.-]+:\d+$/, 'must be "host:port"')
+      .optional(),
+    smtpFrom: z.email().optional(),
+  }),
+  grafanaStorageGiB: z.int().min(1).max(100),
+  logs: z.strictObject({
+    opensearchReplicas: z.union([z.literal(1), z.literal(3)]),
+    storageGiB: z.int().min(5).max(4000),
+    retentionDays: z.int().min(1).max(365),
+  }),
+  tracing: z.strictObject({ samplingPercent: z.number().min(0).max(100) }),
+});
+
+const data = z.strictObject({
+  postgres: z.strictObject({
+    instances: z.int().min(1).max(5),
+    storageGiB: z.int().min(1).max(2000),
+    backupRetentionDays: z.int().min(1).max(365),
+  }),
+  valkey: z.strictObject({ persistence: z.boolean(), storageGiB: z.int().min(1).max(500) }),
+  nats: z.strictObject({
+    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
+    storageGiB: z.int().min(1).max(1000),
+  }),
+});
+
+const externalSecrets = z.strictObject({
+  /** The GCP project whose Secret Manager holds the services' secrets. */
+  gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
 });
 
 /** Project-namespaced keys that hold credentials: declared `secret: true` in Pulumi.yaml. */
@@ -289,6 +347,8 @@ export const SECRET_KEYS = [
   "spacesSecretKey",
   "cloudflareApiToken",
   "openbaoToken",
+  "externalSecretsGcpCredentials",
+  "alertmanagerSlackWebhookUrl",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -306,12 +366,18 @@ export const platformSchema = z
     backups,
     delivery,
     edge,
+    observability,
+    data,
+    externalSecrets,
     digitaloceanToken: secretValue,
     spacesAccessKeyId: secretValue,
     spacesSecretKey: secretValue,
     cloudflareApiToken: secretValue,
     /** Set after the one-time OpenBao initialisation (README); until then the PKI is not configured. */
     openbaoToken: secretValue.optional(),
+    /** Service-account key JSON with read access to Secret Manager, for the ClusterSecretStore. */
+    externalSecretsGcpCredentials: secretValue,
+    alertmanagerSlackWebhookUrl: secretValue.optional(),
   })
   .superRefine((cfg, ctx) => {
     // CVM networks are routed back to the cluster, so they must not collide with the DOKS VPC.
@@ -408,6 +474,8 @@ export function parsePlatformConfig(
     spacesSecretKey: _skey,
     cloudflareApiToken: _cf,
     openbaoToken: _bao,
+    externalSecretsGcpCredentials: _esCreds,
+    alertmanagerSlackWebhookUrl: _slack,
     ...config
   } = result.data;
   return config;
