@@ -5,6 +5,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
+import { Cloudflared } from "../components/edge/cloudflared";
+import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
+import { TraefikIngress } from "../components/edge/traefikIngress";
 import type { PlatformConfig } from "./config";
 import type { PlatformSecrets } from "./secrets";
 
@@ -38,6 +41,35 @@ export type Foundation = ReturnType<typeof buildFoundation>;
 export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
   const { cluster, namespaces } = buildFoundation(stack, config, secrets);
 
+  // 3. Edge: Traefik is the only ingress (plus the 7018 load balancer for CVM agents); the
+  //    Cloudflare tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
+  const traefik = new TraefikIngress("traefik", {
+    stack,
+    environment: config.environment,
+    replicas: config.edge.traefikReplicas,
+    namespace: namespaces.name("edge"),
+    backendsNamespace: namespaces.name("prism"),
+    agentSourceRanges: config.confidential.agentSourceRanges,
+    podCidr: config.digitalocean.network.clusterSubnet,
+    provider: cluster.provider,
+  });
+  const tunnel = new CloudflareTunnel("edge", {
+    stack,
+    baseDomain: config.baseDomain,
+    config: config.cloudflare,
+    apiToken: secrets.cloudflareApiToken,
+    originUrl: traefik.originUrl,
+    namespace: namespaces.name("edge"),
+    k8sProvider: cluster.provider,
+  });
+  new Cloudflared("cloudflared", {
+    namespace: namespaces.name("edge"),
+    replicas: config.edge.cloudflaredReplicas,
+    tokenSecret: { name: tunnel.tokenSecretName, key: TOKEN_SECRET_KEY },
+    origin: traefik.origin,
+    provider: cluster.provider,
+  });
+
   return {
     environment: config.environment,
     clusterName: cluster.clusterName,
@@ -47,5 +79,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     vpcId: cluster.vpcId,
     kubeconfig: cluster.kubeconfig,
     namespaces: namespaces.all(),
+    tunnelId: tunnel.tunnelId,
+    cvmAgentsAddress: traefik.cvmAgentsService.status.loadBalancer.ingress[0].ip,
   };
 }

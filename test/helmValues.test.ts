@@ -27,6 +27,13 @@ describe("Helm values against the pinned upstream charts", () => {
     expect(
       unknownValueKeys(traefik, { deployment: { replicsa: 2 }, ports: { web: { exposedPort: 80 } } }),
     ).toEqual(["deployment.replicsa"]);
+    // A new entry point is allowed by the schema's additionalProperties, and checked against it.
+    expect(
+      unknownValueKeys(traefik, { ports: { "cvm-agents": { port: 7018, expose: { default: false } } } }),
+    ).toEqual([]);
+    expect(unknownValueKeys(traefik, { ports: { "cvm-agents": { prot: 7018 } } })).toEqual([
+      "ports.cvm-agents.prot",
+    ]);
     // Free-form maps upstream ({}) take any keys.
     expect(unknownValueKeys(traefik, { nodeSelector: { "prism.io/pool": "system" } })).toEqual([]);
     expect(schemaErrors(traefik, { deployment: { replicas: "two" } }).join("\n")).toMatch(/replicas/);

@@ -69,7 +69,12 @@ export function unknownValueKeys(upstream: UpstreamChart, values: unknown): stri
     for (const [key, value] of Object.entries(given)) {
       const where = at ? `${at}.${key}` : key;
       const knownChild = isObject(known) ? known[key] : undefined;
-      const schemaChild = schema?.properties?.[key];
+      // A key the schema lists, or one its additionalProperties schema admits (e.g. Traefik's extra
+      // entry points under `ports`), which is then checked against that schema.
+      const open = isObject(schema?.additionalProperties)
+        ? (schema.additionalProperties as Schema)
+        : undefined;
+      const schemaChild = schema?.properties?.[key] ?? open;
       const declared = (isObject(known) && key in known) || schemaChild !== undefined;
       if (!declared) {
         unknown.push(where);

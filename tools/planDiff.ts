@@ -1,5 +1,5 @@
 /**
- * `npm run plan:diff -- <base.json> <head.json> [--title <text>] [--mermaid <head-graph.mmd>]`:
+ * `npm run plan:diff -- <base.json> <head.json> [--title <text>]`:
  * prints the Markdown of one pull-request comment comparing two JSON plans.
  */
 import * as fs from "fs";
@@ -12,7 +12,12 @@ const USAGE = "usage: npm run plan:diff -- <base.json> <head.json> [--title <tex
 function main(argv: string[]): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { title: { type: "string" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { title: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;

@@ -40,7 +40,11 @@ export const repositorySecure: ResourceValidationPolicy = {
 };
 
 /** Dotted paths (with [i] for list items) of secret-named keys holding a literal, non-empty string. */
+/** Maps of Kubernetes metadata: their keys name annotations and labels, not settings. */
+const METADATA_MAP = /(annotations|labels)$/i;
+
 export function plaintextSecretPaths(value: unknown, path = ""): string[] {
+  if (METADATA_MAP.test(path.split(".").pop() ?? "")) return [];
   if (Array.isArray(value)) return value.flatMap((item, i) => plaintextSecretPaths(item, `${path}[${i}]`));
   if (typeof value !== "object" || value === null) return [];
   return Object.entries(value).flatMap(([key, child]) => {

@@ -135,6 +135,9 @@ describe("Helm release rules", () => {
       passwordKey: "password",
       usePasswordFiles: true,
       tokenTTL: 3600,
+      // Annotation and label keys name metadata, not settings.
+      podAnnotations: { "prism.io/service-account-token": "watches its own CRDs" },
+      server: { labels: { "example.com/api-token": "label-value" } },
     };
     expect(plaintextSecretPaths(values)).toEqual([
       "password",

@@ -17,6 +17,78 @@ function find(resources: EvaluatedResource[], type: string, name: string): Evalu
 
 type Meta = { metadata: { labels: Record<string, string>; namespace: string } };
 
+type Pod = {
+  automountServiceAccountToken?: boolean;
+  hostNetwork?: boolean;
+  containers: {
+    image: string;
+    env?: { name: string; value?: string }[];
+    securityContext: Record<string, unknown>;
+    resources: Record<string, unknown>;
+    livenessProbe?: unknown;
+  }[];
+};
+
+/** Breaks of the pod-template rules, each on the real cloudflared Deployment. */
+function workloadMutations(): Mutation[] {
+  const pod = (rs: EvaluatedResource[]) =>
+    (find(rs, "kubernetes:apps/v1:Deployment", "cloudflared").inputs as { spec: { template: { spec: Pod } } })
+      .spec.template.spec;
+  const container = (rs: EvaluatedResource[]) => pod(rs).containers[0];
+  const sc = (rs: EvaluatedResource[]) => container(rs).securityContext;
+  const breaks: [string, string, (rs: EvaluatedResource[]) => void][] = [
+    [
+      "k8s-run-as-non-root",
+      "run cloudflared as root",
+      (rs) => Object.assign(sc(rs), { runAsNonRoot: false, runAsUser: 0 }),
+    ],
+    ["k8s-no-privileged", "make cloudflared privileged", (rs) => (sc(rs).privileged = true)],
+    [
+      "k8s-no-privilege-escalation",
+      "allow privilege escalation",
+      (rs) => (sc(rs).allowPrivilegeEscalation = true),
+    ],
+    [
+      "k8s-drop-all-capabilities",
+      "keep all capabilities",
+      (rs) => (sc(rs).capabilities = { add: ["NET_ADMIN"] }),
+    ],
+    [
+      "k8s-seccomp-runtime-default",
+      "run unconfined",
+      (rs) => (sc(rs).seccompProfile = { type: "Unconfined" }),
+    ],
+    ["k8s-resource-requests-limits", "remove the limits", (rs) => delete container(rs).resources.limits],
+    [
+      "k8s-liveness-readiness-probes",
+      "remove the liveness probe",
+      (rs) => delete container(rs).livenessProbe,
+    ],
+    ["k8s-no-host-access", "use the host network", (rs) => (pod(rs).hostNetwork = true)],
+    [
+      "k8s-image-tag-pinned",
+      "deploy :latest",
+      (rs) => (container(rs).image = "docker.io/cloudflare/cloudflared:latest"),
+    ],
+    [
+      "k8s-allowed-registries",
+      "pull from an unknown registry",
+      (rs) => (container(rs).image = "registry.example.net/cloudflared:1.0.0"),
+    ],
+    [
+      "k8s-no-automount-sa-token",
+      "mount the service-account token",
+      (rs) => (pod(rs).automountServiceAccountToken = true),
+    ],
+    [
+      "k8s-no-literal-secret-env",
+      "pass the tunnel token as a literal",
+      (rs) => (container(rs).env ??= []).push({ name: "FALLBACK_TUNNEL_TOKEN", value: "literal" }),
+    ],
+  ];
+  return breaks.map(([policy, what, mutate]) => ({ policy, what, mutate }));
+}
+
 const MUTATIONS: Mutation[] = [
   {
     policy: "k8s-namespace-pod-security",
@@ -49,6 +121,68 @@ const MUTATIONS: Mutation[] = [
     mutate: (rs) =>
       (find(rs, "digitalocean:index/kubernetesCluster:KubernetesCluster", "prism").protect = false),
   },
+  ...workloadMutations(),
+  {
+    policy: "k8s-service-exposure",
+    what: "open the CVM agents' load balancer to any source",
+    mutate: (rs) => {
+      const svc = find(rs, "kubernetes:core/v1:Service", "traefik-cvm-agents");
+      (svc.inputs.spec as { loadBalancerSourceRanges?: string[] }).loadBalancerSourceRanges = [];
+    },
+  },
+  {
+    policy: "helm-chart-version-pinned",
+    what: "give the Traefik release a version range",
+    mutate: (rs) => (find(rs, "kubernetes:helm.sh/v3:Release", "traefik").inputs.version = "^41.0.0"),
+  },
+  {
+    policy: "helm-repository-secure",
+    what: "fetch the Traefik chart over plain http",
+    mutate: (rs) =>
+      (find(rs, "kubernetes:helm.sh/v3:Release", "traefik").inputs.repositoryOpts = {
+        repo: "http://traefik.github.io/charts",
+      }),
+  },
+  {
+    policy: "helm-no-plaintext-secrets",
+    what: "put a literal password into Traefik's values",
+    mutate: (rs) => {
+      const values = find(rs, "kubernetes:helm.sh/v3:Release", "traefik").inputs.values as Record<
+        string,
+        unknown
+      >;
+      values.hub = { token: "literal-token-value" };
+    },
+  },
+  {
+    policy: "cf-tunnel-dns-proxied",
+    what: "stop proxying the Grafana CNAME",
+    mutate: (rs) => (find(rs, "cloudflare:index/dnsRecord:DnsRecord", "edge-grafana").inputs.proxied = false),
+  },
+  {
+    policy: "cf-tunnel-ingress-catch-all",
+    what: "drop the tunnel's catch-all 404",
+    mutate: (rs) => {
+      const config = find(
+        rs,
+        "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+        "edge-config",
+      );
+      (config.inputs.config as { ingresses: unknown[] }).ingresses.pop();
+    },
+  },
+  {
+    policy: "cf-operator-hosts-behind-access",
+    what: "delete Grafana's Access application",
+    mutate: (rs) => {
+      rs.splice(
+        rs.indexOf(
+          find(rs, "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", "edge-grafana"),
+        ),
+        1,
+      );
+    },
+  },
   {
     policy: "do-cluster-production-hardening",
     what: "turn off the production cluster's HA control plane",
@@ -72,31 +206,12 @@ const MUTATIONS: Mutation[] = [
 
 /** Rules whose resource kinds the production plan does not contain yet (their components come later). */
 const NOT_YET_PLANNED = [
-  "k8s-run-as-non-root",
-  "k8s-no-privileged",
-  "k8s-no-privilege-escalation",
-  "k8s-drop-all-capabilities",
-  "k8s-seccomp-runtime-default",
-  "k8s-resource-requests-limits",
-  "k8s-liveness-readiness-probes",
-  "k8s-no-host-access",
-  "k8s-image-tag-pinned",
-  "k8s-allowed-registries",
-  "k8s-no-automount-sa-token",
-  "k8s-no-literal-secret-env",
-  "k8s-service-exposure",
   "azure-cvm-confidential",
   "azure-no-public-ip",
   "gcp-cvm-confidential",
   "aws-cvm-confidential",
-  "helm-chart-version-pinned",
-  "helm-repository-secure",
-  "helm-no-plaintext-secrets",
   "do-spaces-bucket-private-versioned",
   "do-spaces-key-scoped",
-  "cf-tunnel-dns-proxied",
-  "cf-tunnel-ingress-catch-all",
-  "cf-operator-hosts-behind-access",
   "pki-leaf-role-hardening",
   "pki-urls-configured",
 ];

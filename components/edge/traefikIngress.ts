@@ -1,0 +1,273 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../../stacks/config";
+import type { PlatformNamespace } from "../cluster/platformNamespaces";
+import { platformRelease, type HelmValues } from "../helm/helmRelease";
+import { CLOUDFLARED_POD_LABELS } from "./cloudflared";
+import { PLATFORM_HOSTS } from "./cloudflareTunnel";
+
+/** Helm release name; the chart names its Service and pods after it. */
+const RELEASE = "traefik";
+
+/**
+ * The chart's pod selector labels: `app.kubernetes.io/instance` is `<release>-<namespace>`.
+ * Workloads Traefik routes to allow ingress from pods with these labels in namespace edge.
+ */
+export const TRAEFIK_POD_LABELS = {
+  "app.kubernetes.io/name": "traefik",
+  "app.kubernetes.io/instance": `${RELEASE}-edge`,
+} as const;
+
+/** Container ports of the entry points (the Service maps 80 → web, 443 → websecure). */
+export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, traefik: 8080, metrics: 9100 } as const;
+
+/** The CVM agents' gRPC endpoint: TCP pass-through, their TLS is attested end to end. */
+export const CVM_AGENTS_PORT = 7018;
+const CVM_AGENTS_ENTRY_POINT = "cvm-agents";
+
+export interface TraefikIngressArgs {
+  /** Physical names that must be unique (the DigitalOcean load balancer) carry the stack. */
+  stack: string;
+  environment: Environment;
+  replicas: number;
+  /** Namespace edge. */
+  namespace: pulumi.Input<string>;
+  /** Namespace prism, where the Backends service and its 7018 route live. */
+  backendsNamespace: pulumi.Input<string>;
+  /** The only sources allowed to reach 7018: the confidential-VM networks' egress ranges. */
+  agentSourceRanges: pulumi.Input<string[]>;
+  /** The cluster's pod CIDR: X-Forwarded-* headers are trusted from cloudflared, nobody else. */
+  podCidr: string;
+  provider: k8s.Provider;
+}
+
+/** Traefik's TCP route: the subset of the IngressRouteTCP CRD (traefik.io/v1alpha1) the platform uses. */
+export interface IngressRouteTcpSpec {
+  entryPoints: string[];
+  routes: { match: string; services: { name: string; port: number; namespace?: string }[] }[];
+  tls?: { passthrough: boolean };
+}
+
+export function ingressRouteTcp(
+  name: string,
+  metadata: { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> },
+  spec: IngressRouteTcpSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "traefik.io/v1alpha1", kind: "IngressRouteTCP", metadata, spec },
+    opts,
+  );
+}
+
+/**
+ * Traefik, the platform's only ingress. HTTP(S) arrives solely through the Cloudflare tunnel, so
+ * its Service is ClusterIP; 80 redirects to 443; the dashboard exists in staging only and is never
+ * exposed. The CVM agents' 7018 is the one public entry: a dedicated DigitalOcean load balancer
+ * restricted to the confidential-VM networks, passing TLS through to the Backends service.
+ */
+export class TraefikIngress extends pulumi.ComponentResource {
+  /** Where cloudflared sends traffic: Traefik's Service, TLS entry point. */
+  readonly originUrl: pulumi.Output<string>;
+  /** The 7018 load balancer Service; its status carries the public address. */
+  readonly cvmAgentsService: k8s.core.v1.Service;
+  /** Traefik's pod labels and the container ports cloudflared may reach. */
+  readonly origin: { podLabels: Record<string, string>; ports: number[] };
+
+  constructor(name: string, args: TraefikIngressArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:edge:TraefikIngress", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const staging = args.environment === "staging";
+    const podLabels = { ...TRAEFIK_POD_LABELS };
+
+    const values: HelmValues = {
+      deployment: { replicas: args.replicas, terminationGracePeriodSeconds: 60 },
+      // With one replica a budget would block every node drain.
+      podDisruptionBudget: { enabled: args.replicas > 1, minAvailable: 1 },
+      core: { strictTLSOptions: true },
+      global: { checkNewVersion: false, sendAnonymousUsage: false },
+      // The dashboard on the `traefik` entry point (8080) in staging only; that entry point is
+      // never exposed and has no route, so it is reachable only by port-forward. In production
+      // 8080 answers the kubelet's /ping and nothing else.
+      api: { dashboard: staging },
+      ingressRoute: { dashboard: { enabled: false } },
+      providers: { kubernetesCRD: { allowCrossNamespace: false, allowExternalNameServices: false } },
+      ports: {
+        traefik: { expose: { default: false } },
+        web: {
+          http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+          forwardedHeaders: { trustedIPs: [args.podCidr] },
+        },
+        websecure: {
+          http: { tls: { enabled: true } },
+          forwardedHeaders: { trustedIPs: [args.podCidr] },
+        },
+        metrics: { expose: { default: false } },
+        // Not exposed on the chart's Service: its own load balancer below carries 7018. Agents hold
+        // long-lived gRPC streams, so the pass-through has no read deadline.
+        [CVM_AGENTS_ENTRY_POINT]: {
+          port: CVM_AGENTS_PORT,
+          exposedPort: CVM_AGENTS_PORT,
+          protocol: "TCP",
+          expose: { default: false },
+          transport: { respondingTimeouts: { readTimeout: "0s" } },
+        },
+      },
+      // Traffic comes in through the tunnel, never a public load balancer.
+      service: { spec: { type: "ClusterIP" } },
+      log: { format: "json", level: "INFO" },
+      accessLog: { enabled: true, format: "json" },
+      resources: {
+        requests: { cpu: "100m", memory: "128Mi" },
+        limits: { cpu: "1", memory: "512Mi" },
+      },
+      readinessProbe: { failureThreshold: 1, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2 },
+      livenessProbe: { failureThreshold: 3, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 2 },
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: podLabels },
+        },
+      ],
+      // PSA restricted: non-root, no escalation, no capabilities, RuntimeDefault seccomp.
+      podSecurityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        readOnlyRootFilesystem: true,
+      },
+    };
+
+    const release = platformRelease(RELEASE, {
+      chart: "traefik",
+      namespace: args.namespace,
+      values,
+      provider: args.provider,
+      parent: this,
+    });
+
+    // The chart's Service is named after the release (it contains the chart name).
+    this.originUrl = pulumi.interpolate`https://${release.name}.${release.namespace}.svc.cluster.local:443`;
+
+    this.cvmAgentsService = new k8s.core.v1.Service(
+      `${name}-cvm-agents`,
+      {
+        metadata: {
+          name: "traefik-cvm-agents",
+          namespace: args.namespace,
+          labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/component": "cvm-agents" },
+          annotations: {
+            "service.beta.kubernetes.io/do-loadbalancer-name": `prism-${args.stack}-cvm-agents`,
+            "service.beta.kubernetes.io/do-loadbalancer-protocol": "tcp",
+          },
+        },
+        spec: {
+          type: "LoadBalancer",
+          selector: podLabels,
+          ports: [
+            { name: "cvm-agents", port: CVM_AGENTS_PORT, targetPort: CVM_AGENTS_PORT, protocol: "TCP" },
+          ],
+          loadBalancerSourceRanges: args.agentSourceRanges,
+          // Only nodes running Traefik take traffic, with no second kube-proxy hop between nodes.
+          externalTrafficPolicy: "Local",
+        },
+      },
+      // No dependsOn on the release: the load balancer provisions while Traefik rolls out, and
+      // Pulumi's readiness wait for the Service covers the endpoints appearing (the plan's critical
+      // path flagged the serialisation: 33 s on a cold deploy).
+      k8sOpts,
+    );
+
+    // Next to the Service it routes to, so Traefik needs no cross-namespace references.
+    ingressRouteTcp(
+      `${name}-cvm-agents-route`,
+      { name: "backends-cvm-agents", namespace: args.backendsNamespace },
+      {
+        entryPoints: [CVM_AGENTS_ENTRY_POINT],
+        routes: [{ match: "HostSNI(`*`)", services: [{ name: "backends", port: CVM_AGENTS_PORT }] }],
+        tls: { passthrough: true },
+      },
+      { ...k8sOpts, dependsOn: [release] }, // the chart installs the CRD
+    );
+
+    this.networkPolicies(name, args, podLabels, k8sOpts);
+
+    this.origin = { podLabels, ports: [TRAEFIK_PORTS.websecure, TRAEFIK_PORTS.web] };
+    this.registerOutputs({
+      originUrl: this.originUrl,
+      cvmAgentsService: this.cvmAgentsService.metadata.name,
+    });
+  }
+
+  private networkPolicies(
+    name: string,
+    args: TraefikIngressArgs,
+    podLabels: Record<string, string>,
+    k8sOpts: pulumi.CustomResourceOptions,
+  ): void {
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${suffix}`,
+        { metadata: { name: `traefik-${suffix}`, namespace: args.namespace }, spec },
+        k8sOpts,
+      );
+    const namespace = (ns: PlatformNamespace) => ({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+    });
+
+    policy("from-cloudflared", {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { ...CLOUDFLARED_POD_LABELS } } }],
+          ports: [
+            { protocol: "TCP", port: TRAEFIK_PORTS.websecure },
+            { protocol: "TCP", port: TRAEFIK_PORTS.web },
+          ],
+        },
+      ],
+    });
+    // Any source here: the load balancer's loadBalancerSourceRanges do the restricting.
+    policy("cvm-agents-from-lb", {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ["Ingress"],
+      ingress: [
+        { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: CVM_AGENTS_PORT }] },
+      ],
+    });
+    policy("metrics-from-monitoring", {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ["Ingress"],
+      ingress: [
+        { from: [namespace("monitoring")], ports: [{ protocol: "TCP", port: TRAEFIK_PORTS.metrics }] },
+      ],
+    });
+
+    // Traefik reaches the namespaces it routes to, and the Kubernetes API it watches routes on.
+    const upstreams = [...new Set<PlatformNamespace>(["prism", ...PLATFORM_HOSTS.map((h) => h.namespace)])];
+    policy("egress", {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ["Egress"],
+      egress: [
+        { to: upstreams.map(namespace) },
+        {
+          // The DOKS API server sits outside the cluster network at an address not known here.
+          to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+          ports: [
+            { protocol: "TCP", port: 443 },
+            { protocol: "TCP", port: 6443 },
+          ],
+        },
+      ],
+    });
+  }
+}
