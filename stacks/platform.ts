@@ -5,9 +5,12 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
+import { VeleroBackups } from "../components/backup/veleroBackups";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
+import { OpenBao } from "../components/pki/openbao";
+import { OpenBaoPki } from "../components/pki/openbaoPki";
 import type { PlatformConfig } from "./config";
 import type { PlatformSecrets } from "./secrets";
 
@@ -39,7 +42,7 @@ export function buildFoundation(stack: string, config: PlatformConfig, secrets: 
 export type Foundation = ReturnType<typeof buildFoundation>;
 
 export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
-  const { cluster, namespaces } = buildFoundation(stack, config, secrets);
+  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
 
   // 3. Edge: Traefik is the only ingress (plus the 7018 load balancer for CVM agents); the
   //    Cloudflare tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
@@ -70,6 +73,41 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     provider: cluster.provider,
   });
 
+  // 4. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
+  const openbao = new OpenBao("openbao", {
+    environment: config.environment,
+    stack,
+    config: config.pki,
+    namespace: namespaces.name("openbao"),
+    clientNamespace: namespaces.name("prism"),
+    clusterNetwork: config.digitalocean.network,
+    provider: cluster.provider,
+  });
+
+  // 5. Its PKI through the Vault provider, once OpenBao is initialised and Pulumi has a token
+  //    (docs/openbao-bootstrap.md); until then it registers nothing and says what to do.
+  const pki = new OpenBaoPki("pki", {
+    environment: config.environment,
+    stack,
+    baseDomain: config.baseDomain,
+    config: config.pki,
+    token: secrets.openbaoToken,
+    openbao,
+  });
+
+  // 6. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces
+  //    and snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
+  const backups = new VeleroBackups("backups", {
+    environment: config.environment,
+    stack,
+    config: config.backups,
+    doProvider,
+    digitaloceanToken: secrets.digitaloceanToken,
+    k8sProvider: cluster.provider,
+    namespace: namespaces.name("velero"),
+    vpcCidr: config.digitalocean.network.vpcCidr,
+  });
+
   return {
     environment: config.environment,
     clusterName: cluster.clusterName,
@@ -81,5 +119,11 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     namespaces: namespaces.all(),
     tunnelId: tunnel.tunnelId,
     cvmAgentsAddress: traefik.cvmAgentsService.status.loadBalancer.ingress[0].ip,
+    pkiStatus: pki.status,
+    // Only while an external root has a CSR to sign.
+    ...(pki.intermediateCsr ? { pkiIntermediateCsr: pki.intermediateCsr } : {}),
+    openbaoCaCertificate: openbao.caCertificate,
+    openbaoUnsealKeyId: openbao.unsealKeyId,
+    backupBucket: backups.bucketName,
   };
 }

@@ -116,6 +116,21 @@ export type ChartName = keyof typeof CHARTS;
 export const IMAGES = {
   /** cloudflared, the tunnel connector (runs as a Deployment we own). */
   cloudflared: { repository: "docker.io/cloudflare/cloudflared", tag: "2024.8.3" },
+  /**
+   * Velero's object-store plugin (S3 API, pointed at Spaces), run as an init container of the velero
+   * chart. Plugin v1.14.x is the line built against Velero 1.18.x (CHARTS.velero deploys 1.18.1).
+   * v1.14.3 is the first patch whose `checksumAlgorithm: ""` suppresses every checksum header
+   * (velero-plugin-for-aws#313), which S3-compatible stores such as Spaces may need, and it has
+   * the line's CVE dependency bumps.
+   */
+  "velero-plugin-for-aws": { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.3" },
+  /**
+   * DigitalOcean's volume-snapshot plugin for Velero (provider `digitalocean.com/velero`). v1.1.0 is
+   * the newest published tag found (DigitalOcean's own Velero guides use it). The plugin implements
+   * Velero's v1 VolumeSnapshotter plugin API, which Velero 1.18 still serves. The plugin is rarely
+   * released, so check it again on every Velero upgrade.
+   */
+  "velero-plugin-digitalocean": { repository: "docker.io/digitalocean/velero-plugin", tag: "v1.1.0" },
 } as const satisfies Record<string, { repository: string; tag: string }>;
 
 export type ImageName = keyof typeof IMAGES;

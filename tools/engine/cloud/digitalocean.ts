@@ -1,4 +1,7 @@
-/** DigitalOcean as the simulated cloud answers it: VPCs, DOKS clusters and pools, versions, credentials. */
+/**
+ * DigitalOcean as the simulated cloud answers it: VPCs, DOKS clusters and pools, versions, credentials,
+ * Spaces buckets and Spaces keys.
+ */
 import {
   record,
   stableHex,
@@ -71,6 +74,35 @@ export const digitaloceanOutputs: Record<string, ResourceOutputs> = {
     id: stableUuid("pool", name),
     actualNodeCount: inputs.minNodes ?? inputs.nodeCount,
   }),
+  // Spaces: the bucket's id is its (globally unique) name; the provider fills the defaults.
+  "digitalocean:index/spacesBucket:SpacesBucket": (name, inputs) => {
+    const bucket = str(inputs.name, name);
+    const region = str(inputs.region, "nyc3");
+    return {
+      acl: "private",
+      forceDestroy: false,
+      ...inputs,
+      id: bucket,
+      name: bucket,
+      region,
+      bucketDomainName: `${bucket}.${region}.digitaloceanspaces.com`,
+      endpoint: `${region}.digitaloceanspaces.com`,
+      bucketUrn: `do:space:${bucket}`,
+    };
+  },
+  // Spaces keys: the id is the access key. Both halves are visibly fake (real ones start "DO").
+  "digitalocean:index/spacesKey:SpacesKey": (name, inputs) => {
+    const keyName = str(inputs.name, name);
+    const accessKey = `SIMULATED${stableHex(11, "spaces-key", keyName).toUpperCase()}`;
+    return {
+      ...inputs,
+      id: accessKey,
+      name: keyName,
+      accessKey,
+      secretKey: `SIMULATED-${stableHex(33, "spaces-secret", keyName)}`,
+      createdAt: "2026-01-01T00:00:00Z",
+    };
+  },
 };
 
 export const digitaloceanInvokes: Record<string, InvokeAnswer> = {

@@ -1,0 +1,103 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
+import { platformRelease } from "../helm/helmRelease";
+import { OPENBAO_CLUSTER_ADDRESS, OPENBAO_RELEASE } from "./openbaoNames";
+import { openBaoNetworkPolicies } from "./openbaoNetworkPolicies";
+import { OpenBaoTls } from "./openbaoTls";
+import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
+import { openBaoValues } from "./openbaoValues";
+
+export type PkiConfig = PlatformConfig["pki"];
+
+export interface OpenBaoArgs {
+  environment: Environment;
+  stack: string;
+  /** config.pki (replicas, storage, auto-unseal project and region). */
+  config: PkiConfig;
+  /** namespaces.name("openbao") */
+  namespace: pulumi.Input<string>;
+  /** namespaces.name("prism"): am-certs, the one client allowed in. */
+  clientNamespace: pulumi.Input<string>;
+  /** config.digitalocean.network: where the Kubernetes API lives, for the egress policy. */
+  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  provider: k8s.Provider;
+}
+
+/**
+ * OpenBao in the cluster: HA on integrated Raft storage, TLS on its listener, auto-unseal through a
+ * Cloud KMS key, two audit devices, a PodDisruptionBudget and narrow network policies. It installs
+ * uninitialised; the one-time initialisation is the operator's (docs/openbao-bootstrap.md), so the
+ * recovery keys and root token never pass through Pulumi.
+ *
+ * The server image is the chart's default for its pinned version (appVersion in the catalog).
+ */
+export class OpenBao extends pulumi.ComponentResource {
+  /** The listener CA certificate (public): what the Vault provider and am-certs trust. */
+  readonly caCertificate: pulumi.Output<string>;
+  /** The API address inside the cluster. */
+  readonly clusterAddress: string;
+  /** The KMS key OpenBao unseals with. */
+  readonly unsealKeyId: pulumi.Output<string>;
+
+  constructor(name: string, args: OpenBaoArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:pki:OpenBao", name, {}, opts);
+    const production = args.environment === "production";
+    const { replicas, storageGiB, autoUnseal } = args.config.openbao;
+
+    const unsealKey = new OpenBaoUnsealKey(
+      `${name}-unseal`,
+      {
+        environment: args.environment,
+        stack: args.stack,
+        gcpProject: autoUnseal.gcpProject,
+        location: autoUnseal.location,
+        namespace: args.namespace,
+        provider: args.provider,
+      },
+      { parent: this },
+    );
+
+    const listenerTls = new OpenBaoTls(
+      `${name}-tls`,
+      { stack: args.stack, replicas, namespace: args.namespace, provider: args.provider },
+      { parent: this },
+    );
+
+    const policies = openBaoNetworkPolicies(name, {
+      namespace: args.namespace,
+      clientNamespace: args.clientNamespace,
+      clusterNetwork: args.clusterNetwork,
+      provider: args.provider,
+      parent: this,
+    });
+
+    // Protected in production: deleting the release deletes the StatefulSet, and with it the pods
+    // that own the Raft data. The PVCs themselves are created by the StatefulSet, not by Pulumi.
+    platformRelease(OPENBAO_RELEASE, {
+      chart: "openbao",
+      namespace: args.namespace,
+      values: openBaoValues({
+        production,
+        stack: args.stack,
+        replicas,
+        storageGiB,
+        sealConfig: unsealKey.sealConfig,
+      }),
+      provider: args.provider,
+      parent: this,
+      // The pods mount both Secrets and need their network rules from the first start.
+      dependsOn: [unsealKey, listenerTls, ...policies],
+      protect: production,
+    });
+
+    this.caCertificate = listenerTls.caCertificate;
+    this.clusterAddress = OPENBAO_CLUSTER_ADDRESS;
+    this.unsealKeyId = unsealKey.cryptoKeyId;
+    this.registerOutputs({
+      caCertificate: this.caCertificate,
+      clusterAddress: this.clusterAddress,
+      unsealKeyId: this.unsealKeyId,
+    });
+  }
+}

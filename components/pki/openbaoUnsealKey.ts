@@ -1,0 +1,154 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as kms from "@pulumi/gcp/kms";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import { Provider as GcpProvider } from "@pulumi/gcp/provider";
+import type { Environment } from "../../stacks/config";
+import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
+
+export interface OpenBaoUnsealKeyArgs {
+  environment: Environment;
+  /** Key ring and service account names carry the stack, so two stacks can share a project. */
+  stack: string;
+  /** config.pki.openbao.autoUnseal */
+  gcpProject: string;
+  location: string;
+  /** Namespace the credentials Secret goes into: namespaces.name("openbao"). */
+  namespace: pulumi.Input<string>;
+  provider: k8s.Provider;
+}
+
+/** 90 days: Cloud KMS keeps every version, so OpenBao still decrypts what older versions sealed. */
+const ROTATION_PERIOD = "7776000s";
+
+/**
+ * The key OpenBao auto-unseals with, in Google Cloud KMS.
+ *
+ * Why Cloud KMS: both stacks already run GCP confidential capacity, so the project, billing and
+ * operators' access exist; Cloud KMS offers HSM protection (used in production); and `gcpckms` is a
+ * first-class OpenBao seal, no plugin. The key never leaves KMS: OpenBao sends its root key to be
+ * wrapped and unwrapped, as a dedicated service account allowed to do exactly that on this one key.
+ * That account's JSON key reaches the pods as a Kubernetes Secret and stays a Pulumi secret throughout.
+ */
+export class OpenBaoUnsealKey extends pulumi.ComponentResource {
+  /** The `seal "gcpckms"` stanza of the server configuration. */
+  readonly sealConfig: pulumi.Output<string>;
+  /** Name of the Secret holding the service account's credentials file. */
+  readonly credentialsSecretName: pulumi.Output<string>;
+  /** The CryptoKey's id (projects/…/cryptoKeys/…). */
+  readonly cryptoKeyId: pulumi.Output<string>;
+
+  constructor(name: string, args: OpenBaoUnsealKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:pki:OpenBaoUnsealKey", name, {}, opts);
+    const production = args.environment === "production";
+    const { gcpProject: project, location, stack } = args;
+
+    // An explicit provider: this project and region, never whatever the ambient gcloud config says.
+    const gcp = new GcpProvider(
+      `${name}-gcp`,
+      { project, region: location, defaultLabels: { "managed-by": "pulumi", "prism-stack": stack } },
+      { parent: this },
+    );
+    const gcpOpts = { parent: this, provider: gcp };
+
+    // Enabling an API is idempotent and never disabled on destroy: other stacks may rely on it.
+    const apis = ["cloudkms.googleapis.com", "iam.googleapis.com"].map(
+      (service) =>
+        new projects.Service(
+          `${name}-${service.split(".")[0]}`,
+          { project, service, disableOnDestroy: false, disableDependentServices: false },
+          gcpOpts,
+        ),
+    );
+
+    // Key rings and keys cannot be deleted in GCP, and losing the key loses every sealed secret:
+    // both are protected in production.
+    const keyRing = new kms.KeyRing(
+      `${name}-ring`,
+      { project, location, name: `prism-${stack}-openbao` },
+      { ...gcpOpts, dependsOn: apis, protect: production },
+    );
+    const key = new kms.CryptoKey(
+      `${name}-key`,
+      {
+        keyRing: keyRing.id,
+        name: "openbao-unseal",
+        purpose: "ENCRYPT_DECRYPT",
+        rotationPeriod: ROTATION_PERIOD,
+        versionTemplate: {
+          algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION",
+          // HSM-backed in production; software keys in staging cost a fraction and behave the same.
+          protectionLevel: production ? "HSM" : "SOFTWARE",
+        },
+        // A destroyed version cannot be recovered; give a mistaken destroy the longest window.
+        destroyScheduledDuration: production ? "10368000s" : "2592000s",
+        labels: { app: "openbao", purpose: "auto-unseal" },
+      },
+      { ...gcpOpts, protect: production },
+    );
+
+    const account = new serviceaccount.Account(
+      `${name}-sa`,
+      {
+        project,
+        accountId: `openbao-unseal-${stack}`,
+        displayName: `OpenBao auto-unseal (${stack})`,
+        description: "Used only by the OpenBao servers to wrap and unwrap their root key with one KMS key.",
+      },
+      { ...gcpOpts, dependsOn: apis },
+    );
+
+    // IAM on the key itself, never on the project: the account can use this one key and no other.
+    // The gcpckms seal also reads the key's metadata at start-up (cloudkms.cryptoKeys.get), which is
+    // what roles/cloudkms.viewer adds.
+    for (const [suffix, role] of [
+      ["encrypter", "roles/cloudkms.cryptoKeyEncrypterDecrypter"],
+      ["viewer", "roles/cloudkms.viewer"],
+    ]) {
+      new kms.CryptoKeyIAMMember(
+        `${name}-${suffix}`,
+        { cryptoKeyId: key.id, role, member: account.member },
+        gcpOpts,
+      );
+    }
+
+    const saKey = new serviceaccount.Key(
+      `${name}-sa-key`,
+      {
+        serviceAccountId: account.name,
+        keyAlgorithm: "KEY_ALG_RSA_2048",
+        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
+      },
+      { ...gcpOpts, additionalSecretOutputs: ["privateKey"] },
+    );
+
+    // `privateKey` is the base64 credentials file, which is exactly what a Secret's `data` takes.
+    const secret = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      {
+        metadata: {
+          name: KMS_CREDENTIALS_SECRET,
+          namespace: args.namespace,
+          labels: { "app.kubernetes.io/part-of": "openbao" },
+        },
+        type: "Opaque",
+        data: { [KMS_CREDENTIALS_FILE]: pulumi.secret(saKey.privateKey) },
+      },
+      { parent: this, provider: args.provider },
+    );
+
+    // `credentials` in the stanza rather than GOOGLE_APPLICATION_CREDENTIALS in the environment: same
+    // effect, and the file path sits next to the key it unlocks.
+    this.sealConfig = pulumi.interpolate`seal "gcpckms" {
+  credentials = "${userconfigFile(KMS_CREDENTIALS_SECRET, KMS_CREDENTIALS_FILE)}"
+  project     = "${project}"
+  region      = "${location}"
+  key_ring    = "${keyRing.name}"
+  crypto_key  = "${key.name}"
+}`;
+    this.credentialsSecretName = secret.metadata.name;
+    this.cryptoKeyId = key.id;
+    this.registerOutputs({ cryptoKeyId: this.cryptoKeyId });
+  }
+}
