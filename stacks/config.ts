@@ -218,13 +218,21 @@ const aws = z.discriminatedUnion("enabled", [
   }),
 ]);
 
-const confidential = z.strictObject({
-  azure,
-  gcp,
-  aws,
-  /** Egress ranges of the CVM networks, allowed to reach Traefik's 7018 entry point. */
-  agentSourceRanges: z.array(allowListCidr),
-});
+const confidential = z
+  .strictObject({
+    azure,
+    gcp,
+    aws,
+    /**
+     * Ranges besides the CVM networks' own egress addresses (which the program publishes) that may
+     * reach Traefik's 7018 load balancer, e.g. agents running on premises.
+     */
+    extraAgentSourceRanges: z.array(allowListCidr).default([]),
+  })
+  .refine((c) => c.azure.enabled || c.gcp.enabled || c.aws.enabled || c.extraAgentSourceRanges.length > 0, {
+    message:
+      "no confidential cloud is enabled and no extraAgentSourceRanges are given: the 7018 load balancer would admit nobody",
+  });
 
 const pki = z
   .strictObject({

@@ -5,7 +5,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
+import * as pulumi from "@pulumi/pulumi";
 import { VeleroBackups } from "../components/backup/veleroBackups";
+import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
@@ -44,7 +46,41 @@ export type Foundation = ReturnType<typeof buildFoundation>;
 export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
   const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
 
-  // 3. Edge: Traefik is the only ingress (plus the 7018 load balancer for CVM agents); the
+  // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
+  const openbao = new OpenBao("openbao", {
+    environment: config.environment,
+    stack,
+    config: config.pki,
+    namespace: namespaces.name("openbao"),
+    clientNamespace: namespaces.name("prism"),
+    clusterNetwork: config.digitalocean.network,
+    provider: cluster.provider,
+  });
+
+  // 4. Its PKI through the Vault provider, once OpenBao is initialised and Pulumi has a token
+  //    (docs/openbao-bootstrap.md); until then it registers nothing and says what to do.
+  const pki = new OpenBaoPki("pki", {
+    environment: config.environment,
+    stack,
+    baseDomain: config.baseDomain,
+    config: config.pki,
+    token: secrets.openbaoToken,
+    openbao,
+  });
+
+  // 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into
+  //    and the warm pool, whose agents trust the PKI's chain and dial back on 7018.
+  const confidential = new ConfidentialCapacity("confidential", {
+    environment: config.environment,
+    stack,
+    baseDomain: config.baseDomain,
+    config: config.confidential,
+    provider: cluster.provider,
+    namespace: namespaces.name("prism"),
+    openbaoCa: pki.caChain,
+  });
+
+  // 6. Edge: Traefik is the only ingress (plus the 7018 load balancer for CVM agents); the
   //    Cloudflare tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
   const traefik = new TraefikIngress("traefik", {
     stack,
@@ -52,7 +88,10 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     replicas: config.edge.traefikReplicas,
     namespace: namespaces.name("edge"),
     backendsNamespace: namespaces.name("prism"),
-    agentSourceRanges: config.confidential.agentSourceRanges,
+    // The CVM networks' egress addresses, plus any extra ranges from config (e.g. an on-premises agent).
+    agentSourceRanges: pulumi
+      .all([confidential.egressRanges, config.confidential.extraAgentSourceRanges])
+      .apply(([egress, extra]) => [...new Set([...egress, ...extra])].sort()),
     podCidr: config.digitalocean.network.clusterSubnet,
     provider: cluster.provider,
   });
@@ -73,29 +112,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     provider: cluster.provider,
   });
 
-  // 4. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
-  const openbao = new OpenBao("openbao", {
-    environment: config.environment,
-    stack,
-    config: config.pki,
-    namespace: namespaces.name("openbao"),
-    clientNamespace: namespaces.name("prism"),
-    clusterNetwork: config.digitalocean.network,
-    provider: cluster.provider,
-  });
-
-  // 5. Its PKI through the Vault provider, once OpenBao is initialised and Pulumi has a token
-  //    (docs/openbao-bootstrap.md); until then it registers nothing and says what to do.
-  const pki = new OpenBaoPki("pki", {
-    environment: config.environment,
-    stack,
-    baseDomain: config.baseDomain,
-    config: config.pki,
-    token: secrets.openbaoToken,
-    openbao,
-  });
-
-  // 6. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces
+  // 7. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces
   //    and snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
   const backups = new VeleroBackups("backups", {
     environment: config.environment,
@@ -125,5 +142,6 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     openbaoCaCertificate: openbao.caCertificate,
     openbaoUnsealKeyId: openbao.unsealKeyId,
     backupBucket: backups.bucketName,
+    cvmEgressRanges: confidential.egressRanges,
   };
 }

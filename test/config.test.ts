@@ -138,6 +138,17 @@ const BAD_CONFIGS: [string, Mutation, string, RegExp][] = [
     /M6a, C6a and R6a.*got "m5.xlarge"/,
   ],
   [
+    "no confidential cloud and no agent sources",
+    (c) =>
+      Object.assign(section(c, "prism:confidential"), {
+        azure: { enabled: false },
+        gcp: { enabled: false },
+        aws: { enabled: false },
+      }),
+    "prism:confidential",
+    /7018 load balancer would admit nobody/,
+  ],
+  [
     "Access with nobody allowed",
     (c) =>
       Object.assign(section(section(c, "prism:cloudflare"), "access"), {

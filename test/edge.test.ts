@@ -52,7 +52,7 @@ function edgePlan(stack: string): Promise<EdgePlan> {
         replicas: ctx.config.edge.traefikReplicas,
         namespace: namespaces.name("edge"),
         backendsNamespace: namespaces.name("prism"),
-        agentSourceRanges: ctx.config.confidential.agentSourceRanges,
+        agentSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
         podCidr: ctx.config.digitalocean.network.clusterSubnet,
         provider: cluster.provider,
       });
@@ -177,7 +177,7 @@ describe.each(["staging", "production"])("the edge of %s", (stack) => {
   });
 
   it("exposes 7018 only on the traefik-cvm-agents load balancer, restricted to the agents' ranges", async () => {
-    const { plan, config } = await edgePlan(stack);
+    const { plan } = await edgePlan(stack);
     const services = ofType(plan, T.service);
     const lbs = services.filter((s) => (s.inputs.spec as { type?: string }).type === "LoadBalancer");
     expect(lbs).toHaveLength(1);
@@ -187,7 +187,7 @@ describe.each(["staging", "production"])("the edge of %s", (stack) => {
       type: "LoadBalancer",
       selector: TRAEFIK_POD_LABELS,
       ports: [{ port: 7018, targetPort: 7018, protocol: "TCP" }],
-      loadBalancerSourceRanges: config.confidential.agentSourceRanges,
+      loadBalancerSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
     });
     const annotations = (lb.inputs.metadata as { annotations: Record<string, string> }).annotations;
     expect(annotations["service.beta.kubernetes.io/do-loadbalancer-protocol"]).toBe("tcp");

@@ -55,6 +55,8 @@ export class OpenBaoPki extends pulumi.ComponentResource {
   readonly status: PkiStatus;
   /** The intermediate's CSR (public), for an external root to sign; undefined before the bootstrap. */
   readonly intermediateCsr: pulumi.Output<string> | undefined;
+  /** The issuing chain (intermediate and root, PEM) CVM agents trust; undefined until the PKI is configured. */
+  readonly caChain: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: OpenBaoPkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:pki:OpenBaoPki", name, {}, opts);
@@ -64,6 +66,7 @@ export class OpenBaoPki extends pulumi.ComponentResource {
       pulumi.log.warn(bootstrapInstructions(config.openbao.address), this);
       this.status = PKI_STATUS.awaitingInit;
       this.intermediateCsr = undefined;
+      this.caChain = undefined;
       this.registerOutputs({ status: this.status });
       return;
     }
@@ -199,6 +202,7 @@ export class OpenBaoPki extends pulumi.ComponentResource {
 
     this.status = setSigned ? PKI_STATUS.configured : PKI_STATUS.awaitingSignature;
     this.intermediateCsr = csr.csr;
+    this.caChain = setSigned && signedCertificate ? pulumi.output(signedCertificate) : undefined;
     this.registerOutputs({ status: this.status, intermediateCsr: this.intermediateCsr });
   }
 }

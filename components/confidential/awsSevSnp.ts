@@ -1,0 +1,251 @@
+/**
+ * AWS landing zone for AMD SEV-SNP confidential VMs (DESIGN §7).
+ *
+ * Credentials: the aws provider reads the standard chain of whoever runs Pulumi (AWS_PROFILE, or
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or OIDC role assumption in CI).
+ * That identity needs EC2, KMS and IAM (users, access keys, user policies) administration.
+ */
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../../stacks/config";
+import { parseCidr } from "../../stacks/cidr";
+import {
+  AWS_CVM_IMAGE_PARAMETER,
+  AWS_ZONE_TAG,
+  awsCvmInstanceArgs,
+  awsCvmLaunchTemplateArgs,
+  awsLauncherPolicy,
+  type AwsCvmSettings,
+} from "./awsSevSnpProfile";
+import {
+  CVM_EGRESS_TCP_PORTS,
+  protectIn,
+  renderCloudInit,
+  warmPoolNames,
+  zoneLabels,
+  zoneName,
+  type LandingZone,
+  type LandingZoneArgs,
+} from "./landingZone";
+
+export type AwsConfidentialConfig = Extract<PlatformConfig["confidential"]["aws"], { enabled: true }>;
+
+/** The two halves of a CIDR: CVMs in the first (private), the NAT gateway in the second (public). */
+export function splitCidr(cidr: string): [string, string] {
+  const parsed = parseCidr(cidr);
+  if (!parsed || parsed.prefix >= 28) throw new Error(`cannot split ${cidr} into two subnets`);
+  const half = 2 ** (32 - parsed.prefix - 1);
+  const text = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+  return [`${text(parsed.base)}/${parsed.prefix + 1}`, `${text(parsed.base + half)}/${parsed.prefix + 1}`];
+}
+
+export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
+  readonly cloud = "aws" as const;
+  readonly egressRanges: pulumi.Output<string[]>;
+  readonly backendsSettings: pulumi.Output<Record<string, string>>;
+  readonly backendsCredentials: pulumi.Output<Record<string, string>>;
+
+  constructor(
+    name: string,
+    args: LandingZoneArgs<AwsConfidentialConfig>,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("prism:confidential:AwsSevSnpLandingZone", name, {}, opts);
+    const { config: cfg, stack } = args;
+    const { region } = cfg;
+    const base = zoneName(stack);
+    const zoneTag = `${base}-aws`;
+    const tags = { ...zoneLabels(stack, "aws"), [AWS_ZONE_TAG]: zoneTag };
+    const protect = protectIn(args.environment);
+    const availabilityZone = `${region}a`;
+
+    const provider = new AwsProvider(`${name}-aws`, { region }, { parent: this });
+    const a = { parent: this, provider };
+
+    // --- Network: CVMs in a private subnet, out through a NAT gateway with an Elastic IP.
+    const [privateCidr, publicCidr] = splitCidr(cfg.vpcCidr);
+    const vpc = new ec2.Vpc(
+      `${name}-vpc`,
+      {
+        region,
+        cidrBlock: cfg.vpcCidr,
+        enableDnsSupport: true,
+        enableDnsHostnames: true,
+        tags: { ...tags, Name: base },
+      },
+      a,
+    );
+    // The VPC's default security group loses its allow-all rules: nothing may fall back on it.
+    new ec2.DefaultSecurityGroup(`${name}-default-sg`, { region, vpcId: vpc.id, tags }, a);
+    const igw = new ec2.InternetGateway(`${name}-igw`, { region, vpcId: vpc.id, tags }, a);
+    const subnet = (kind: "private" | "public", cidrBlock: string) =>
+      new ec2.Subnet(
+        `${name}-${kind}`,
+        {
+          region,
+          vpcId: vpc.id,
+          cidrBlock,
+          availabilityZone,
+          mapPublicIpOnLaunch: false,
+          tags: { ...tags, Name: `${base}-${kind}` },
+        },
+        a,
+      );
+    const privateSubnet = subnet("private", privateCidr);
+    const publicSubnet = subnet("public", publicCidr);
+    const eip = new ec2.Eip(
+      `${name}-nat-ip`,
+      { region, domain: "vpc", tags: { ...tags, Name: `${base}-nat` } },
+      a,
+    );
+    const nat = new ec2.NatGateway(
+      `${name}-nat`,
+      {
+        region,
+        allocationId: eip.id,
+        subnetId: publicSubnet.id,
+        connectivityType: "public",
+        tags: { ...tags, Name: base },
+      },
+      { ...a, dependsOn: [igw] },
+    );
+    const route = (
+      kind: "private" | "public",
+      target: ec2.RouteTableArgs["routes"],
+      subnetId: pulumi.Input<string>,
+    ) => {
+      const table = new ec2.RouteTable(
+        `${name}-${kind}-routes`,
+        { region, vpcId: vpc.id, routes: target, tags },
+        a,
+      );
+      new ec2.RouteTableAssociation(
+        `${name}-${kind}-routes`,
+        { region, subnetId, routeTableId: table.id },
+        a,
+      );
+    };
+    route("public", [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], publicSubnet.id);
+    route("private", [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], privateSubnet.id);
+    const securityGroup = new ec2.SecurityGroup(
+      `${name}-cvm-sg`,
+      {
+        region,
+        vpcId: vpc.id,
+        name: `${base}-cvms`,
+        description: "Prism CVMs: no inbound; outbound HTTPS and Prism's agent port only",
+        ingress: [],
+        egress: CVM_EGRESS_TCP_PORTS.map((port) => ({
+          protocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrBlocks: ["0.0.0.0/0"],
+          description: port === 443 ? "attestation, packages" : "Prism agents endpoint",
+        })),
+        revokeRulesOnDelete: true,
+        tags,
+      },
+      a,
+    );
+
+    // --- Disk key: a customer-managed KMS key, rotated yearly; the default key policy (account root)
+    // lets IAM policies grant its use, and only Backends' policy does, through EC2.
+    const key = new kms.Key(
+      `${name}-disk-key`,
+      {
+        region,
+        description: `Prism ${stack}: EBS encryption of confidential VMs`,
+        keyUsage: "ENCRYPT_DECRYPT",
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        enableKeyRotation: true,
+        rotationPeriodInDays: 365,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      { ...a, protect },
+    );
+    new kms.Alias(
+      `${name}-disk-key-alias`,
+      { region, name: `alias/${base}-disk`, targetKeyId: key.keyId },
+      a,
+    );
+
+    // --- The launch definition and the warm pool.
+    const settings: AwsCvmSettings = {
+      region,
+      instanceType: cfg.instanceType,
+      subnetId: privateSubnet.id,
+      securityGroupId: securityGroup.id,
+      kmsKeyArn: key.arn,
+      userData: renderCloudInit(args.agentsEndpoint, args.openbaoCa).apply((c) =>
+        Buffer.from(c).toString("base64"),
+      ),
+      tags,
+    };
+    const template = new ec2.LaunchTemplate(`${name}-template`, awsCvmLaunchTemplateArgs(settings, base), a);
+    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+      new ec2.Instance(
+        `${name}-${vmName}`,
+        awsCvmInstanceArgs(
+          settings,
+          { id: template.id, version: template.latestVersion.apply(String) },
+          vmName,
+        ),
+        a,
+      );
+    }
+
+    // --- Backends' identity: an IAM user whose one inline policy is scoped to this landing zone.
+    const user = new iam.User(
+      `${name}-backends`,
+      { name: `prism-${stack}-backends-cvm`, path: "/prism/", tags },
+      a,
+    );
+    new iam.UserPolicy(
+      `${name}-backends-launcher`,
+      {
+        user: user.name,
+        name: "launch-confidential-vms",
+        policy: awsLauncherPolicy({
+          region,
+          accountId: vpc.ownerId,
+          zoneTag,
+          launchTemplateArn: template.arn,
+          subnetArn: privateSubnet.arn,
+          securityGroupArn: securityGroup.arn,
+          kmsKeyArn: key.arn,
+        }),
+      },
+      a,
+    );
+    const accessKey = new iam.AccessKey(`${name}-backends-key`, { user: user.name }, a);
+
+    this.egressRanges = eip.publicIp.apply((ip) => [`${ip}/32`]);
+    this.backendsSettings = pulumi
+      .all([vpc.id, privateSubnet.id, securityGroup.id, key.arn, template.id, template.name])
+      .apply(([vpcId, subnetId, sgId, keyArn, templateId, templateName]): Record<string, string> => ({
+        AWS_REGION: region,
+        AWS_AVAILABILITY_ZONE: availabilityZone,
+        AWS_INSTANCE_TYPE: cfg.instanceType,
+        AWS_VPC_ID: vpcId,
+        AWS_SUBNET_ID: subnetId,
+        AWS_SECURITY_GROUP_ID: sgId,
+        AWS_KMS_KEY_ARN: keyArn,
+        AWS_LAUNCH_TEMPLATE_ID: templateId,
+        AWS_LAUNCH_TEMPLATE_NAME: templateName,
+        AWS_IMAGE: `resolve:ssm:${AWS_CVM_IMAGE_PARAMETER}`,
+        AWS_ZONE_TAG: `${AWS_ZONE_TAG}=${zoneTag}`,
+        CVM_AGENTS_ENDPOINT: args.agentsEndpoint,
+      }));
+    this.backendsCredentials = pulumi.secret(
+      pulumi.all([accessKey.id, accessKey.secret]).apply(([id, secret]): Record<string, string> => ({
+        AWS_ACCESS_KEY_ID: id,
+        AWS_SECRET_ACCESS_KEY: secret,
+      })),
+    );
+    this.registerOutputs({ egressRanges: this.egressRanges, backendsSettings: this.backendsSettings });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Confidential-VM capacity: the landing zone of every cloud the stack enables, the settings and
+ * credentials Backends launches CVMs with (in its namespace), and the union of the landing zones'
+ * egress ranges, which the edge layer turns into the 7018 load balancer's allow-list.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, PlatformConfig } from "../../stacks/config";
+import { AwsSevSnpLandingZone } from "./awsSevSnp";
+import { AzureTdxLandingZone } from "./azureTdx";
+import { GcpSevSnpLandingZone } from "./gcpSevSnp";
+import { agentsEndpoint, type LandingZone } from "./landingZone";
+
+export interface ConfidentialCapacityArgs {
+  environment: Environment;
+  stack: string;
+  /** The agents dial `agents.<baseDomain>:7018`. */
+  baseDomain: string;
+  config: PlatformConfig["confidential"];
+  /** The cluster's Kubernetes provider. */
+  provider: k8s.Provider;
+  /** Backends' namespace (`prism`), as an Output that depends on the namespace existing. */
+  namespace: pulumi.Output<string>;
+  /** The OpenBao CA (PEM) the CVMs trust; see LandingZoneArgs.openbaoCa. */
+  openbaoCa?: pulumi.Input<string>;
+}
+
+export class ConfidentialCapacity extends pulumi.ComponentResource {
+  /** Sorted, de-duplicated egress CIDRs of every enabled landing zone; empty when none is enabled. */
+  readonly egressRanges: pulumi.Output<string[]>;
+
+  constructor(name: string, args: ConfidentialCapacityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:confidential:ConfidentialCapacity", name, {}, opts);
+    const { config } = args;
+    const shared = {
+      environment: args.environment,
+      stack: args.stack,
+      agentsEndpoint: agentsEndpoint(args.baseDomain),
+      openbaoCa: args.openbaoCa,
+    };
+
+    const zones: LandingZone[] = [];
+    if (config.azure.enabled) {
+      zones.push(
+        new AzureTdxLandingZone(`${name}-azure`, { ...shared, config: config.azure }, { parent: this }),
+      );
+    }
+    if (config.gcp.enabled) {
+      zones.push(
+        new GcpSevSnpLandingZone(`${name}-gcp`, { ...shared, config: config.gcp }, { parent: this }),
+      );
+    }
+    if (config.aws.enabled) {
+      zones.push(
+        new AwsSevSnpLandingZone(`${name}-aws`, { ...shared, config: config.aws }, { parent: this }),
+      );
+    }
+
+    const k8sOpts = { parent: this, provider: args.provider };
+    for (const zone of zones) {
+      const labels = {
+        "app.kubernetes.io/part-of": "prism",
+        "app.kubernetes.io/component": "backends",
+        "prism.io/cloud": zone.cloud,
+      };
+      new k8s.core.v1.ConfigMap(
+        `backends-${zone.cloud}`,
+        {
+          metadata: { name: `backends-${zone.cloud}`, namespace: args.namespace, labels },
+          data: zone.backendsSettings,
+        },
+        k8sOpts,
+      );
+      new k8s.core.v1.Secret(
+        `backends-${zone.cloud}-credentials`,
+        {
+          metadata: { name: `backends-${zone.cloud}-credentials`, namespace: args.namespace, labels },
+          type: "Opaque",
+          // Already a Pulumi secret; wrapped again so no refactoring upstream can make it plaintext.
+          stringData: pulumi.secret(zone.backendsCredentials),
+        },
+        k8sOpts,
+      );
+    }
+
+    this.egressRanges = pulumi
+      .all(zones.map((z) => z.egressRanges))
+      .apply((lists) => [...new Set(lists.flat())].sort());
+    this.registerOutputs({ egressRanges: this.egressRanges });
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * GCP landing zone for AMD SEV-SNP confidential VMs (DESIGN §7).
+ *
+ * Credentials: the gcp provider reads Application Default Credentials of whoever runs Pulumi
+ * (`gcloud auth application-default login`, GOOGLE_APPLICATION_CREDENTIALS / GOOGLE_CREDENTIALS, or
+ * workload identity federation in CI). That identity needs Owner, or Compute Admin + Cloud KMS Admin +
+ * Service Account Admin + Service Account Key Admin + Role Administrator + Project IAM Admin, on the project.
+ */
+import * as gcpCompute from "@pulumi/gcp/compute";
+import * as kms from "@pulumi/gcp/kms";
+import * as organizations from "@pulumi/gcp/organizations";
+import * as projects from "@pulumi/gcp/projects";
+import { Provider as GcpProvider } from "@pulumi/gcp/provider";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../../stacks/config";
+import {
+  GCP_CVM_CONFIDENTIAL_TYPE,
+  GCP_CVM_IMAGE,
+  GCP_CVM_MIN_CPU_PLATFORM,
+  GCP_LAUNCHER_PERMISSIONS,
+  gcpCvmInstanceArgs,
+  gcpCvmTemplateArgs,
+  gcpLauncherCondition,
+  type GcpCvmSettings,
+} from "./gcpSevSnpProfile";
+import {
+  CVM_EGRESS_TCP_PORTS,
+  protectIn,
+  renderCloudInit,
+  warmPoolNames,
+  zoneLabels,
+  zoneName,
+  type LandingZone,
+  type LandingZoneArgs,
+} from "./landingZone";
+
+export type GcpConfidentialConfig = Extract<PlatformConfig["confidential"]["gcp"], { enabled: true }>;
+
+export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
+  readonly cloud = "gcp" as const;
+  readonly egressRanges: pulumi.Output<string[]>;
+  readonly backendsSettings: pulumi.Output<Record<string, string>>;
+  readonly backendsCredentials: pulumi.Output<Record<string, string>>;
+
+  constructor(
+    name: string,
+    args: LandingZoneArgs<GcpConfidentialConfig>,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("prism:confidential:GcpSevSnpLandingZone", name, {}, opts);
+    const { config: cfg, stack } = args;
+    const { project, zone } = cfg;
+    const region = zone.replace(/-[a-z]$/, "");
+    const base = zoneName(stack);
+    const labels = zoneLabels(stack, "gcp");
+    const protect = protectIn(args.environment);
+
+    const provider = new GcpProvider(`${name}-gcp`, { project, region, zone }, { parent: this });
+    const g = { parent: this, provider };
+
+    // --- Network: a VPC of its own; ingress denied, egress only 443/7018, out through Cloud NAT.
+    const vpc = new gcpCompute.Network(
+      `${name}-vpc`,
+      { project, name: base, autoCreateSubnetworks: false, routingMode: "REGIONAL" },
+      g,
+    );
+    const subnet = new gcpCompute.Subnetwork(
+      `${name}-subnet`,
+      {
+        project,
+        region,
+        name: base,
+        network: vpc.id,
+        ipCidrRange: cfg.subnetCidr,
+        stackType: "IPV4_ONLY",
+        privateIpGoogleAccess: true,
+        logConfig: {
+          aggregationInterval: "INTERVAL_5_SEC",
+          flowSampling: 0.5,
+          metadata: "INCLUDE_ALL_METADATA",
+        },
+      },
+      g,
+    );
+    const firewall = (suffix: string, a: Omit<gcpCompute.FirewallArgs, "project" | "network" | "name">) =>
+      new gcpCompute.Firewall(
+        `${name}-${suffix}`,
+        {
+          project,
+          network: vpc.id,
+          name: `${base}-${suffix}`,
+          logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+          ...a,
+        },
+        g,
+      );
+    firewall("deny-ingress", {
+      direction: "INGRESS",
+      priority: 1000,
+      denies: [{ protocol: "all" }],
+      sourceRanges: ["0.0.0.0/0"],
+    });
+    firewall("allow-egress", {
+      direction: "EGRESS",
+      priority: 1000,
+      allows: [{ protocol: "tcp", ports: CVM_EGRESS_TCP_PORTS.map(String) }],
+      destinationRanges: ["0.0.0.0/0"],
+    });
+    // The metadata server (DNS, attestation endpoints' names) is reachable regardless of firewalls.
+    firewall("deny-egress", {
+      direction: "EGRESS",
+      priority: 65000,
+      denies: [{ protocol: "all" }],
+      destinationRanges: ["0.0.0.0/0"],
+    });
+    const natAddress = new gcpCompute.Address(
+      `${name}-nat-ip`,
+      { project, region, name: `${base}-nat`, addressType: "EXTERNAL", networkTier: "PREMIUM", labels },
+      g,
+    );
+    const router = new gcpCompute.Router(
+      `${name}-router`,
+      { project, region, name: base, network: vpc.id },
+      g,
+    );
+    new gcpCompute.RouterNat(
+      `${name}-nat`,
+      {
+        project,
+        region,
+        name: base,
+        router: router.name,
+        natIpAllocateOption: "MANUAL_ONLY",
+        natIps: [natAddress.selfLink],
+        sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+        subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+        logConfig: { enable: true, filter: "ERRORS_ONLY" },
+      },
+      g,
+    );
+
+    // --- Disk key: an HSM-backed Cloud KMS key in the CVMs' region, rotated every 90 days.
+    const keyRing = new kms.KeyRing(
+      `${name}-keyring`,
+      { project, name: base, location: region },
+      { ...g, protect },
+    );
+    const key = new kms.CryptoKey(
+      `${name}-disk-key`,
+      {
+        name: "cvm-disk",
+        keyRing: keyRing.id,
+        purpose: "ENCRYPT_DECRYPT",
+        rotationPeriod: "7776000s",
+        destroyScheduledDuration: "2592000s",
+        versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "HSM" },
+        labels,
+      },
+      { ...g, protect },
+    );
+    // Compute Engine's service agent encrypts the disks; it gets this one key and nothing else.
+    const projectInfo = organizations.getProjectOutput({ projectId: project }, g);
+    const keyUse = new kms.CryptoKeyIAMMember(
+      `${name}-disk-key-compute`,
+      {
+        cryptoKeyId: key.id,
+        role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        member: pulumi.interpolate`serviceAccount:service-${projectInfo.number}@compute-system.iam.gserviceaccount.com`,
+      },
+      g,
+    );
+
+    // --- The CVMs' own identity: no roles; Backends may only attach this one.
+    const cvmAccount = new serviceaccount.Account(
+      `${name}-cvm-sa`,
+      { project, accountId: base, displayName: "Prism confidential VMs (no roles)" },
+      g,
+    );
+    const settings: GcpCvmSettings = {
+      project,
+      zone,
+      machineType: cfg.machineType,
+      subnetworkId: subnet.id,
+      kmsKeyId: key.id,
+      serviceAccountEmail: cvmAccount.email,
+      cloudInit: renderCloudInit(args.agentsEndpoint, args.openbaoCa),
+      labels,
+    };
+    const template = new gcpCompute.InstanceTemplate(
+      `${name}-template`,
+      gcpCvmTemplateArgs(settings, `${base}-`),
+      { ...g, dependsOn: [keyUse] },
+    );
+    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+      new gcpCompute.Instance(`${name}-${vmName}`, gcpCvmInstanceArgs(settings, vmName), {
+        ...g,
+        dependsOn: [keyUse],
+      });
+    }
+
+    // --- Backends' identity: a custom role bound under an IAM condition naming the landing zone.
+    // A custom role rather than roles/compute.instanceAdmin.v1: that one also carries external-IP,
+    // firewall-free and project-wide permissions that no condition can take back.
+    const backends = new serviceaccount.Account(
+      `${name}-backends-sa`,
+      { project, accountId: `prism-${stack}-backends`, displayName: "Prism Backends: launches CVMs" },
+      g,
+    );
+    const role = new projects.IAMCustomRole(
+      `${name}-launcher-role`,
+      {
+        project,
+        roleId: `prismCvmLauncher_${stack.replace(/[^A-Za-z0-9_]/g, "_")}`,
+        title: `Prism CVM launcher (${stack})`,
+        description: `Create and delete confidential VMs in ${base} only`,
+        permissions: GCP_LAUNCHER_PERMISSIONS,
+        stage: "GA",
+      },
+      g,
+    );
+    const instancePrefix = `${base}-`;
+    new projects.IAMMember(
+      `${name}-backends-launcher`,
+      {
+        project,
+        role: role.name,
+        member: backends.member,
+        condition: {
+          title: `landing-zone-${base}`,
+          description: "Instances, disks and operations of this landing zone; its subnet and template",
+          expression: gcpLauncherCondition({
+            project,
+            zone,
+            region,
+            instancePrefix,
+            subnetworkName: subnet.name,
+            templateName: template.name,
+          }),
+        },
+      },
+      g,
+    );
+    new serviceaccount.IAMMember(
+      `${name}-backends-act-as-cvm`,
+      { serviceAccountId: cvmAccount.name, role: "roles/iam.serviceAccountUser", member: backends.member },
+      g,
+    );
+    const backendsKey = new serviceaccount.Key(
+      `${name}-backends-key`,
+      {
+        serviceAccountId: backends.name,
+        keyAlgorithm: "KEY_ALG_RSA_2048",
+        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
+      },
+      g,
+    );
+
+    this.egressRanges = natAddress.address.apply((ip) => [`${ip}/32`]);
+    this.backendsSettings = pulumi
+      .all([vpc.selfLink, subnet.selfLink, key.id, template.selfLink, cvmAccount.email])
+      .apply(([network, subnetwork, keyId, templateLink, cvmEmail]): Record<string, string> => ({
+        GCP_PROJECT: project,
+        GCP_REGION: region,
+        GCP_ZONE: zone,
+        GCP_MACHINE_TYPE: cfg.machineType,
+        GCP_NETWORK: network,
+        GCP_SUBNETWORK: subnetwork,
+        GCP_DISK_KMS_KEY: keyId,
+        GCP_INSTANCE_TEMPLATE: templateLink,
+        GCP_SERVICE_ACCOUNT: cvmEmail,
+        GCP_INSTANCE_NAME_PREFIX: instancePrefix,
+        GCP_IMAGE: GCP_CVM_IMAGE,
+        GCP_CONFIDENTIAL_INSTANCE_TYPE: GCP_CVM_CONFIDENTIAL_TYPE,
+        GCP_MIN_CPU_PLATFORM: GCP_CVM_MIN_CPU_PLATFORM,
+        CVM_AGENTS_ENDPOINT: args.agentsEndpoint,
+      }));
+    // The key file Google's client libraries read (GOOGLE_APPLICATION_CREDENTIALS points at it).
+    this.backendsCredentials = pulumi.secret(
+      backendsKey.privateKey.apply((encoded): Record<string, string> => ({
+        "credentials.json": Buffer.from(encoded, "base64").toString("utf8"),
+      })),
+    );
+    this.registerOutputs({ egressRanges: this.egressRanges, backendsSettings: this.backendsSettings });
+  }
+}
