@@ -71,20 +71,8 @@ function sortKeys(value: unknown): unknown {
   return maskPaths(value, []);
 }
 
-/** A resource as the JSON plan stores it: inputs with secrets masked. */
-export interface JsonResource {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  id?: string;
-  parent?: string;
-  provider?: string;
-  inputs: Record<string, unknown>;
-  secretPaths: string[];
-  dependencies: string[];
-  options: ResourceOptions;
-}
+/** A resource as the JSON plan stores it: inputs with secrets masked, no outputs. */
+export type JsonResource = Omit<PlannedResource, "outputs" | "propertyDependencies">;
 
 /** What the plan found besides the resources (policy report, cost, critical path); all optional. */
 export interface PlanFindings {
