@@ -189,6 +189,23 @@ describe("plan diff", () => {
     expect(byName.k8s).toBeUndefined();
   });
 
+  it("pairs the same resource across two stacks", () => {
+    const staging = plan([r(CLUSTER, "c", { ha: false })]);
+    const production: PlanJson = {
+      ...plan([
+        {
+          ...r(CLUSTER, "c", { ha: true }),
+          urn: urn(CLUSTER, "c").replace("urn:pulumi:s::", "urn:pulumi:production::"),
+        },
+      ]),
+      stack: "production",
+    };
+    const diff = diffPlans(staging, production);
+    expect(diff.resources.map((c) => [c.kind, c.name, c.changes.map((x) => x.path)])).toEqual([
+      ["update", "c", ["ha"]],
+    ]);
+  });
+
   it("renders the comment: summary, table, policy and cost, with secrets masked", () => {
     const secretBase = plan([
       r("pulumi:providers:kubernetes", "k8s", { kubeconfig: SECRET_MASK, namespace: "a" }),

@@ -67,7 +67,7 @@ function propertyChanges(before: JsonResource, after: JsonResource): PropertyCha
 }
 
 function violationId(v: ViolationKey): string {
-  return `${v.policy}\0${v.urn ?? ""}\0${v.message}`;
+  return `${v.policy}\0${stackless(v.urn ?? "")}\0${v.message}`;
 }
 
 function totalCost(plan: PlanJson): number | undefined {
@@ -75,24 +75,30 @@ function totalCost(plan: PlanJson): number | undefined {
   return cost?.monthlyUsd;
 }
 
+/** A URN without its stack, so the same resource of two stacks (staging vs production) pairs up. */
+function stackless(urn: string): string {
+  return urn.replace(/^urn:pulumi:[^:]*::/, "urn:pulumi:*::");
+}
+
 export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
-  const before = new Map(base.resources.map((r) => [r.urn, r]));
-  const after = new Map(head.resources.map((r) => [r.urn, r]));
+  const before = new Map(base.resources.map((r) => [stackless(r.urn), r]));
+  const after = new Map(head.resources.map((r) => [stackless(r.urn), r]));
   const resources: ResourceChange[] = [];
   for (const [urn, r] of after) {
     const old = before.get(urn);
     if (!old) {
-      resources.push({ kind: "add", urn, type: r.type, name: r.name, changes: [] });
+      resources.push({ kind: "add", urn: r.urn, type: r.type, name: r.name, changes: [] });
       continue;
     }
     const changes = propertyChanges(old, r);
     if (changes.length) {
       const kind = changes.some((c) => c.replaces) ? "replace" : "update";
-      resources.push({ kind, urn, type: r.type, name: r.name, changes });
+      resources.push({ kind, urn: r.urn, type: r.type, name: r.name, changes });
     }
   }
   for (const [urn, r] of before) {
-    if (!after.has(urn)) resources.push({ kind: "delete", urn, type: r.type, name: r.name, changes: [] });
+    if (!after.has(urn))
+      resources.push({ kind: "delete", urn: r.urn, type: r.type, name: r.name, changes: [] });
   }
   const baseViolations = new Map((base.policy?.violations ?? []).map((v) => [violationId(v), v]));
   const headViolations = new Map((head.policy?.violations ?? []).map((v) => [violationId(v), v]));
