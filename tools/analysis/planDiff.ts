@@ -3,7 +3,7 @@
  * a summary line, a table of resources with their property-level changes (secrets stay masked),
  * policy changes (new and fixed violations) and the cost change.
  */
-import { SECRET_MASK, type JsonResource, type PlanJson } from "../engine/plan";
+import { SECRET_MASK, STACK_TYPE, type JsonResource, type PlanJson } from "../engine/plan";
 import { forcesReplacement } from "./replacement";
 
 export interface PropertyChange {
@@ -81,8 +81,11 @@ function stackless(urn: string): string {
 }
 
 export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
-  const before = new Map(base.resources.map((r) => [stackless(r.urn), r]));
-  const after = new Map(head.resources.map((r) => [stackless(r.urn), r]));
+  // The root stack resource carries no settings; its name differs between stacks.
+  const keyed = (plan: PlanJson) =>
+    new Map(plan.resources.filter((r) => r.type !== STACK_TYPE).map((r) => [stackless(r.urn), r]));
+  const before = keyed(base);
+  const after = keyed(head);
   const resources: ResourceChange[] = [];
   for (const [urn, r] of after) {
     const old = before.get(urn);

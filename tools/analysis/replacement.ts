@@ -30,6 +30,10 @@ const REPLACE_ON: { match: string; paths: string[] }[] = [
   },
   { match: "gcp:compute/instanceTemplate:InstanceTemplate", paths: ["*"] },
   { match: "gcp:kms/cryptoKey:CryptoKey", paths: ["keyRing", "name", "purpose"] },
+  { match: "gcp:kms/keyRing:KeyRing", paths: ["name", "location", "project"] },
+  { match: "gcp:compute/network:Network", paths: ["name", "project"] },
+  { match: "gcp:compute/subnetwork:Subnetwork", paths: ["name", "network", "project", "region"] },
+  { match: "gcp:serviceaccount/account:Account", paths: ["accountId", "project"] },
   { match: "aws:ec2/instance:Instance", paths: ["ami", "subnetId", "cpuOptions", "availabilityZone"] },
   { match: "aws:kms/key:Key", paths: ["customerMasterKeySpec", "keySpec"] },
   {
