@@ -8,6 +8,7 @@ import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
 import * as pulumi from "@pulumi/pulumi";
 import { VeleroBackups } from "../components/backup/veleroBackups";
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
+import { DataServices } from "../components/data/dataServices";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
@@ -125,6 +126,19 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     vpcCidr: config.digitalocean.network.vpcCidr,
   });
 
+  // 8. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
+  //    database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
+  const data = new DataServices("data", {
+    environment: config.environment,
+    stack,
+    config: config.data,
+    spacesRegion: config.backups.spacesRegion,
+    doProvider,
+    provider: cluster.provider,
+    namespaces,
+    clusterConfig: config.digitalocean,
+  });
+
   return {
     environment: config.environment,
     clusterName: cluster.clusterName,
@@ -143,5 +157,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     openbaoUnsealKeyId: openbao.unsealKeyId,
     backupBucket: backups.bucketName,
     cvmEgressRanges: confidential.egressRanges,
+    postgresBackupBucket: data.postgresBackupBucket,
+    natsUrl: data.natsUrl,
   };
 }

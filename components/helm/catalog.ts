@@ -131,6 +131,11 @@ export const IMAGES = {
    * released, so check it again on every Velero upgrade.
    */
   "velero-plugin-digitalocean": { repository: "docker.io/digitalocean/velero-plugin", tag: "v1.1.0" },
+  /**
+   * The PostgreSQL operand CloudNativePG runs: a "system" image, the kind that still carries the
+   * Barman Cloud tools its in-tree WAL archiving and base backups use (CNPG 1.30).
+   */
+  "cloudnative-pg-postgresql": { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "18.4-system-trixie" },
 } as const satisfies Record<string, { repository: string; tag: string }>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -6,6 +6,7 @@ import type { InvokeAnswer, ResourceOutputs } from "./common";
 import { digitaloceanInvokes, digitaloceanOutputs } from "./digitalocean";
 import { gcpInvokes, gcpOutputs } from "./gcp";
 import { gcpComputeInvokes, gcpComputeOutputs } from "./gcpCompute";
+import { randomInvokes, randomOutputs } from "./random";
 import { tlsInvokes, tlsOutputs } from "./tls";
 import { vaultInvokes, vaultOutputs } from "./vault";
 
@@ -18,6 +19,7 @@ export const RESOURCE_OUTPUTS: Record<string, ResourceOutputs> = {
   ...azureOutputs,
   ...awsOutputs,
   ...gcpComputeOutputs,
+  ...randomOutputs,
 };
 export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
   ...digitaloceanInvokes,
@@ -28,4 +30,5 @@ export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
   ...azureInvokes,
   ...awsInvokes,
   ...gcpComputeInvokes,
+  ...randomInvokes,
 };

@@ -1,0 +1,114 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../../stacks/config";
+import { platformRelease } from "../helm/helmRelease";
+import { CNPG_LABELS, CNPG_PORTS } from "./postgresCluster";
+import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "./dataNetwork";
+
+export interface CloudNativePgOperatorArgs {
+  environment: Environment;
+  /** namespaces.name("cnpg-system") */
+  namespace: pulumi.Input<string>;
+  clusterNetwork: ClusterNetwork;
+  provider: k8s.Provider;
+}
+
+/** The Helm release name; the chart names the Deployment and its pods' labels after it. */
+const RELEASE = "cloudnative-pg";
+/** Labels of the operator's pods (chart name and release name). */
+export const CNPG_OPERATOR_LABELS = {
+  "app.kubernetes.io/name": "cloudnative-pg",
+  "app.kubernetes.io/instance": RELEASE,
+};
+const WEBHOOK_PORT = 9443;
+const OPERATOR_METRICS_PORT = 8080;
+
+/**
+ * The CloudNativePG operator (with its CRDs) in cnpg-system, watching every namespace. Its own
+ * monitoring toggles stay off: the PodMonitor CRD comes with kube-prometheus-stack, which another
+ * component installs; the PostgreSQL clusters ask the operator for their PodMonitors instead.
+ */
+export class CloudNativePgOperator extends pulumi.ComponentResource {
+  /** The release that installs the CRDs: Cluster, Pooler and ScheduledBackup depend on it. */
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: CloudNativePgOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:data:CloudNativePgOperator", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const production = args.environment === "production";
+
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${suffix}`,
+        { metadata: { name: `cnpg-operator-${suffix}`, namespace: args.namespace }, spec },
+        k8sOpts,
+      );
+    const operatorPods = { matchLabels: CNPG_OPERATOR_LABELS };
+    const networkPolicies = [
+      // The admission webhooks are called by the API server, whose source address on DOKS is not a
+      // stable in-cluster one; the port is the only narrowing possible. Prometheus scrapes metrics.
+      policy("ingress", {
+        podSelector: operatorPods,
+        policyTypes: ["Ingress"],
+        ingress: [
+          { ports: [tcp(WEBHOOK_PORT)] },
+          { from: [namespacePeer("monitoring")], ports: [tcp(OPERATOR_METRICS_PORT)] },
+        ],
+      }),
+      // The API server, and every PostgreSQL instance (status on 8000, SQL on 5432) in `data`.
+      policy("egress", {
+        podSelector: operatorPods,
+        policyTypes: ["Egress"],
+        egress: [
+          kubernetesApiEgress(args.clusterNetwork),
+          {
+            to: [
+              {
+                ...namespacePeer("data"),
+                podSelector: { matchExpressions: [{ key: CNPG_LABELS.cluster, operator: "Exists" }] },
+              },
+            ],
+            ports: [tcp(CNPG_PORTS.status), tcp(CNPG_PORTS.postgres)],
+          },
+        ],
+      }),
+    ];
+
+    this.release = platformRelease(RELEASE, {
+      chart: "cloudnative-pg",
+      namespace: args.namespace,
+      values: {
+        // Two replicas (leader election) in production: the webhooks fail closed, so a single
+        // unavailable operator would block every change to a Cluster.
+        replicaCount: production ? 2 : 1,
+        crds: { create: true },
+        config: { clusterWide: true },
+        resources: {
+          requests: { cpu: "100m", memory: "128Mi" },
+          limits: { cpu: "500m", memory: "512Mi" },
+        },
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        containerSecurityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsUser: 10001,
+          runAsGroup: 10001,
+          seccompProfile: { type: "RuntimeDefault" },
+          capabilities: { drop: ["ALL"] },
+        },
+        webhook: {
+          mutating: { create: true, failurePolicy: "Fail" },
+          validating: { create: true, failurePolicy: "Fail" },
+        },
+        // Off: the PodMonitor CRD belongs to kube-prometheus-stack, which this component does not own.
+        monitoring: { podMonitorEnabled: false, grafanaDashboard: { create: false } },
+      },
+      provider: args.provider,
+      parent: this,
+      // The operator must reach the API server from its first start.
+      dependsOn: networkPolicies,
+    });
+
+    this.registerOutputs({ release: this.release.name });
+  }
+}

@@ -1,0 +1,127 @@
+import type * as digitalocean from "@pulumi/digitalocean";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformNamespaces } from "../cluster/platformNamespaces";
+import type { Environment, PlatformConfig } from "../../stacks/config";
+import { CloudNativePgOperator } from "./cnpgOperator";
+import { dataPlacement, type DatabaseName } from "./dataNetwork";
+import { Nats } from "./nats";
+import { PostgresDatabases, type DatabaseConnection } from "./postgres";
+import { image } from "../helm/catalog";
+import { Valkey, VALKEY_CLIENT_SECRET } from "./valkey";
+
+export { DATABASE_SECRET_KEYS } from "./postgresDatabase";
+
+export interface DataServicesArgs {
+  environment: Environment;
+  /** Physical names that must be globally unique (the backup bucket) carry the stack name. */
+  stack: string;
+  config: PlatformConfig["data"];
+  /** config.backups.spacesRegion: the PostgreSQL backups live beside the Velero ones. */
+  spacesRegion: string;
+  doProvider: digitalocean.Provider;
+  provider: k8s.Provider;
+  namespaces: PlatformNamespaces;
+  /**
+   * config.digitalocean: its network says where the Kubernetes API is (egress policies); a workload
+   * pool labelled prism.io/workload=data, if any, is where the data pods run.
+   */
+  clusterConfig: PlatformConfig["digitalocean"];
+}
+
+/** Where a consumer finds its credentials. */
+export interface SecretRef {
+  name: string;
+  namespace: pulumi.Output<string>;
+}
+
+/**
+ * The platform's data layer in `data`: the CloudNativePG operator (cnpg-system) and one
+ * PostgreSQL cluster with a PgBouncer pooler per service database, WAL archive and base backups in
+ * Spaces; Valkey; NATS with JetStream. Each consumer's credentials arrive as a Secret in its own
+ * namespace: `<service>-db` (DATABASE_SECRET_KEYS) in prism, `spicedb-db` in spicedb, and
+ * `valkey-auth` in prism.
+ */
+export class DataServices extends pulumi.ComponentResource {
+  /** Per database (services/catalog.ts DATABASES): the Secret its consumer reads, and its URI. */
+  readonly databaseSecrets: Record<DatabaseName, DatabaseConnection>;
+  /**
+   * SpiceDB's datastore: Secret `spicedb-db` in namespace spicedb (key `uri`), and `uri` itself as a
+   * Pulumi secret, for the `datastore_uri` of the Secret a SpiceDBCluster names.
+   */
+  readonly spicedbDatabase: DatabaseConnection;
+  /** Valkey's connection Secret in prism (host, port, username, password, url). */
+  readonly valkeySecret: SecretRef;
+  readonly natsUrl: pulumi.Output<string>;
+  readonly postgresBackupBucket: pulumi.Output<string>;
+
+  constructor(name: string, args: DataServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:data:DataServices", name, {}, opts);
+    const { namespaces } = args;
+    const data = namespaces.name("data");
+    const clusterNetwork = args.clusterConfig.network;
+    const placement = dataPlacement(args.clusterConfig.nodePools.workloads);
+
+    const operator = new CloudNativePgOperator(
+      `${name}-cnpg`,
+      {
+        environment: args.environment,
+        namespace: namespaces.name("cnpg-system"),
+        clusterNetwork,
+        provider: args.provider,
+      },
+      { parent: this },
+    );
+
+    const postgres = new PostgresDatabases(
+      `${name}-postgres`,
+      {
+        environment: args.environment,
+        stack: args.stack,
+        config: args.config.postgres,
+        spacesRegion: args.spacesRegion,
+        imageName: image("cloudnative-pg-postgresql"),
+        doProvider: args.doProvider,
+        provider: args.provider,
+        namespace: data,
+        consumerNamespaces: { prism: namespaces.name("prism"), spicedb: namespaces.name("spicedb") },
+        clusterNetwork,
+        placement,
+        operator: operator.release,
+      },
+      { parent: this },
+    );
+
+    new Valkey(
+      `${name}-valkey`,
+      {
+        environment: args.environment,
+        config: args.config.valkey,
+        namespace: data,
+        clientNamespace: namespaces.name("prism"),
+        placement,
+        provider: args.provider,
+      },
+      { parent: this },
+    );
+
+    const nats = new Nats(
+      `${name}-nats`,
+      {
+        environment: args.environment,
+        config: args.config.nats,
+        namespace: data,
+        placement,
+        provider: args.provider,
+      },
+      { parent: this },
+    );
+
+    this.databaseSecrets = postgres.secrets;
+    this.spicedbDatabase = postgres.secrets.spicedb;
+    this.valkeySecret = { name: VALKEY_CLIENT_SECRET, namespace: namespaces.name("prism") };
+    this.natsUrl = nats.url;
+    this.postgresBackupBucket = postgres.bucketName;
+    this.registerOutputs({ natsUrl: this.natsUrl, postgresBackupBucket: this.postgresBackupBucket });
+  }
+}

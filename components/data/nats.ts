@@ -1,0 +1,146 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, PlatformConfig } from "../../stacks/config";
+import { platformRelease } from "../helm/helmRelease";
+import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
+
+export interface NatsArgs {
+  environment: Environment;
+  config: PlatformConfig["data"]["nats"];
+  /** namespaces.name("data") */
+  namespace: pulumi.Input<string>;
+  placement: DataPlacement;
+  provider: k8s.Provider;
+}
+
+const RELEASE = "nats";
+export const NATS_PORTS = { client: 4222, cluster: 6222, monitor: 8222 } as const;
+const POD_LABELS = {
+  "app.kubernetes.io/name": "nats",
+  "app.kubernetes.io/instance": RELEASE,
+  "app.kubernetes.io/component": "nats",
+};
+/** The image's nats user is root; run as an unprivileged id and let the volume follow (fsGroup). */
+const UID = 1000;
+
+const SIZING = {
+  production: {
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    goMemLimit: "900MiB",
+  },
+  staging: {
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    goMemLimit: "230MiB",
+  },
+} as const;
+
+const containerSecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: UID,
+  runAsGroup: UID,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * NATS with JetStream on file storage in `data`: a clustered StatefulSet (routes between the
+ * pods, spread over nodes, with a disruption budget) when the stack asks for more than one
+ * replica, a single server otherwise. Only the services whose catalog entry uses NATS may connect.
+ */
+export class Nats extends pulumi.ComponentResource {
+  /** nats://nats.data.svc.cluster.local:4222 */
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:data:Nats", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const { replicas, storageGiB } = args.config;
+    const clustered = replicas > 1;
+    const sizing = SIZING[args.environment];
+    const servers = { matchLabels: POD_LABELS };
+
+    const networkPolicy = new k8s.networking.v1.NetworkPolicy(
+      `${name}-policy`,
+      {
+        metadata: { name: "nats", namespace: args.namespace },
+        spec: {
+          podSelector: servers,
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [
+            { from: servicesUsing("nats").map(servicePeer), ports: [tcp(NATS_PORTS.client)] },
+            // Cluster routes between the servers (JetStream replication and Raft).
+            { from: [{ podSelector: servers }], ports: [tcp(NATS_PORTS.cluster)] },
+          ],
+          egress: [{ to: [{ podSelector: servers }], ports: [tcp(NATS_PORTS.cluster)] }],
+        },
+      },
+      k8sOpts,
+    );
+
+    platformRelease(RELEASE, {
+      chart: "nats",
+      namespace: args.namespace,
+      values: {
+        config: {
+          // The chart renders `replicas` pods only in cluster mode; one server otherwise.
+          cluster: { enabled: clustered, replicas: clustered ? replicas : 1 },
+          jetstream: {
+            enabled: true,
+            fileStore: { enabled: true, pvc: { enabled: true, size: `${storageGiB}Gi` } },
+            memoryStore: { enabled: false },
+          },
+          // /healthz on 8222 backs the chart's startup, readiness and liveness probes.
+          monitor: { enabled: true },
+        },
+        container: {
+          resources: sizing.resources,
+          // Keep the Go heap under the container's limit.
+          env: { GOMEMLIMIT: sizing.goMemLimit },
+          merge: { securityContext: containerSecurityContext },
+        },
+        // The config reloader sidecar shares the pod's process namespace to signal the server, and
+        // provides the writable pid directory the lame-duck shutdown uses.
+        reloader: {
+          enabled: true,
+          merge: {
+            securityContext: containerSecurityContext,
+            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
+          },
+        },
+        podTemplate: {
+          merge: {
+            spec: {
+              automountServiceAccountToken: false,
+              ...args.placement,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: UID,
+                runAsGroup: UID,
+                fsGroup: UID,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+            },
+          },
+          // One server per node, so a node loss costs JetStream at most one replica.
+          topologySpreadConstraints: clustered
+            ? { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } }
+            : {},
+        },
+        // A budget over a single pod would block every node drain.
+        podDisruptionBudget: { enabled: clustered },
+        // The debugging box is not needed in the cluster; `kubectl run` one when it is.
+        natsBox: { enabled: false },
+      },
+      provider: args.provider,
+      parent: this,
+      dependsOn: [networkPolicy],
+      // The StatefulSet owns the JetStream volumes' claims.
+      protect: args.environment === "production",
+    });
+
+    this.url = pulumi.interpolate`nats://${RELEASE}.${args.namespace}.svc.cluster.local:${NATS_PORTS.client}`;
+    this.registerOutputs({ url: this.url });
+  }
+}

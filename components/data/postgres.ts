@@ -1,0 +1,187 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, PlatformConfig } from "../../stacks/config";
+import { DATABASES } from "../../services/catalog";
+import {
+  kubernetesApiEgress,
+  publicHttpsEgress,
+  type ClusterNetwork,
+  type DataPlacement,
+  type DatabaseName,
+} from "./dataNetwork";
+import { CNPG_LABELS } from "./postgresCluster";
+import { PostgresDatabase } from "./postgresDatabase";
+
+export interface PostgresDatabasesArgs {
+  environment: Environment;
+  /** The backup bucket's name carries the stack name: bucket names are global. */
+  stack: string;
+  config: PlatformConfig["data"]["postgres"];
+  spacesRegion: string;
+  /** The PostgreSQL operand image (with the Barman Cloud tools). */
+  imageName: string;
+  doProvider: digitalocean.Provider;
+  provider: k8s.Provider;
+  /** namespaces.name("data") */
+  namespace: pulumi.Input<string>;
+  /** Where each database's consumer runs: namespaces.name("prism") and namespaces.name("spicedb"). */
+  consumerNamespaces: { prism: pulumi.Input<string>; spicedb: pulumi.Input<string> };
+  clusterNetwork: ClusterNetwork;
+  placement: DataPlacement;
+  /** The CloudNativePG operator's release (CRDs and webhooks). */
+  operator: pulumi.Resource;
+}
+
+/** Where a database's consumer finds its credentials: the Secret, and the URI itself (secret). */
+export interface DatabaseConnection {
+  name: string;
+  namespace: pulumi.Output<string>;
+  uri: pulumi.Output<string>;
+}
+
+const BACKUP_CREDENTIALS_SECRET = "postgres-backup-credentials";
+const ACCESS_KEY_ID = "ACCESS_KEY_ID";
+const ACCESS_SECRET_KEY = "ACCESS_SECRET_KEY";
+
+/**
+ * Every service database (services/catalog.ts DATABASES), each a CloudNativePG cluster with its
+ * pooler, plus what they share: a private, versioned Spaces bucket for WAL and base backups, a
+ * Spaces key that can only read and write that bucket, and the pods' egress to the API and Spaces.
+ *
+ * Backups use CloudNativePG's in-tree `barmanObjectStore`: CloudNativePG 1.30 (the pinned chart
+ * 0.29.0) still ships it, deprecated, with removal announced for 1.31.0 (release notes of 1.29.2 and
+ * 1.30.0). Its replacement, the Barman Cloud plugin, is a separate operator whose TLS needs
+ * cert-manager (or hand-made certificates), neither of which the platform runs. Before upgrading
+ * the operator to 1.31, install the plugin and move this section into an ObjectStore resource
+ * (CloudNativePG's migration guide; backups already in the bucket stay readable).
+ */
+export class PostgresDatabases extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  /** Per database: the Secret its consumer reads. */
+  readonly secrets: Record<DatabaseName, DatabaseConnection>;
+
+  constructor(name: string, args: PostgresDatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:data:PostgresDatabases", name, {}, opts);
+    const production = args.environment === "production";
+    const doOpts = { parent: this, provider: args.doProvider };
+    const k8sOpts = { parent: this, provider: args.provider };
+
+    // Barman expires base backups and WAL by the retention policy; versioning keeps what it (or
+    // anyone holding the key) deleted for one more retention period.
+    const bucket = new digitalocean.SpacesBucket(
+      `${name}-bucket`,
+      {
+        name: `prism-${args.stack}-postgres`,
+        region: args.spacesRegion,
+        acl: "private",
+        versioning: { enabled: true },
+        lifecycleRules: [
+          {
+            id: "expire-noncurrent-versions",
+            enabled: true,
+            noncurrentVersionExpiration: { days: args.config.backupRetentionDays },
+            abortIncompleteMultipartUploadDays: 2,
+          },
+        ],
+        forceDestroy: false,
+      },
+      { ...doOpts, protect: production },
+    );
+
+    const key = new digitalocean.SpacesKey(
+      `${name}-key`,
+      { name: `prism-${args.stack}-postgres`, grants: [{ bucket: bucket.name, permission: "readwrite" }] },
+      doOpts,
+    );
+
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-backup-credentials`,
+      {
+        metadata: {
+          name: BACKUP_CREDENTIALS_SECRET,
+          namespace: args.namespace,
+          labels: { "app.kubernetes.io/part-of": "prism" },
+        },
+        type: "Opaque",
+        stringData: {
+          [ACCESS_KEY_ID]: pulumi.secret(key.accessKey),
+          [ACCESS_SECRET_KEY]: pulumi.secret(key.secretKey),
+        },
+      },
+      k8sOpts,
+    );
+
+    // Instances (and their backup Jobs) talk to the API server and archive to Spaces; PgBouncer
+    // pods only watch the API. Both are in addition to the namespace's DNS allowance.
+    const egress = [
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-instances-egress`,
+        {
+          metadata: { name: "postgres-instances-egress", namespace: args.namespace },
+          spec: {
+            podSelector: {
+              matchExpressions: [
+                { key: CNPG_LABELS.cluster, operator: "Exists" },
+                { key: CNPG_LABELS.pooler, operator: "DoesNotExist" },
+              ],
+            },
+            policyTypes: ["Egress"],
+            egress: [kubernetesApiEgress(args.clusterNetwork), publicHttpsEgress],
+          },
+        },
+        k8sOpts,
+      ),
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-poolers-egress`,
+        {
+          metadata: { name: "postgres-poolers-egress", namespace: args.namespace },
+          spec: {
+            podSelector: { matchExpressions: [{ key: CNPG_LABELS.pooler, operator: "Exists" }] },
+            policyTypes: ["Egress"],
+            egress: [kubernetesApiEgress(args.clusterNetwork)],
+          },
+        },
+        k8sOpts,
+      ),
+    ];
+
+    const objectStore = {
+      destinationPath: pulumi.interpolate`s3://${bucket.name}/`,
+      endpointURL: pulumi.interpolate`https://${bucket.endpoint}`,
+      s3Credentials: {
+        accessKeyId: { name: credentials.metadata.name, key: ACCESS_KEY_ID },
+        secretAccessKey: { name: credentials.metadata.name, key: ACCESS_SECRET_KEY },
+      },
+      wal: { compression: "gzip" as const, maxParallel: 2 },
+      data: { compression: "gzip" as const, jobs: 2 },
+    };
+
+    const secrets = {} as Record<DatabaseName, DatabaseConnection>;
+    for (const database of DATABASES) {
+      const db = new PostgresDatabase(
+        `${name}-${database}`,
+        {
+          database,
+          environment: args.environment,
+          config: args.config,
+          imageName: args.imageName,
+          namespace: args.namespace,
+          consumerNamespace:
+            database === "spicedb" ? args.consumerNamespaces.spicedb : args.consumerNamespaces.prism,
+          objectStore,
+          placement: args.placement,
+          provider: args.provider,
+          operator: args.operator,
+        },
+        // The first WAL archive and backup need the key and the egress in place.
+        { parent: this, dependsOn: [key, ...egress] },
+      );
+      secrets[database] = { name: db.secretName, namespace: db.secretNamespace, uri: db.uri };
+    }
+
+    this.bucketName = bucket.name;
+    this.secrets = secrets;
+    this.registerOutputs({ bucketName: this.bucketName });
+  }
+}

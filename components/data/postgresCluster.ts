@@ -1,0 +1,158 @@
+/**
+ * Typed helpers for the CloudNativePG custom resources the platform creates (postgresql.cnpg.io/v1):
+ * Cluster, Pooler and ScheduledBackup. Only the fields we set are typed; the names follow the CRDs
+ * of CloudNativePG 1.30 (CHARTS["cloudnative-pg"]). Every caller passes `dependsOn` on the operator's
+ * release, which installs the CRDs.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+export const CNPG_API_VERSION = "postgresql.cnpg.io/v1";
+
+/** Labels CloudNativePG puts on the pods it manages (used by the NetworkPolicies). */
+export const CNPG_LABELS = {
+  /** Instance pods and the cluster's Jobs (initdb, join, backups) carry the cluster's name. */
+  cluster: "cnpg.io/cluster",
+  /** PgBouncer pods carry their Pooler's name. */
+  pooler: "cnpg.io/poolerName",
+} as const;
+
+/** Ports of CloudNativePG's pods. */
+export const CNPG_PORTS = {
+  postgres: 5432,
+  /** The instance manager's status endpoint, polled by the operator. */
+  status: 8000,
+  /** The PostgreSQL exporter of each instance. */
+  metrics: 9187,
+  /** PgBouncer's exporter. */
+  poolerMetrics: 9127,
+} as const;
+
+export interface CnpgMetadata {
+  name: string;
+  namespace: pulumi.Input<string>;
+  labels?: Record<string, string>;
+}
+
+interface SecretKeyRef {
+  name: pulumi.Input<string>;
+  key: string;
+}
+
+interface Toleration {
+  key: string;
+  operator: "Equal" | "Exists";
+  value?: string;
+  effect: string;
+}
+
+interface ResourceRequirements {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+/** `.spec.backup.barmanObjectStore`: the in-tree Barman Cloud archive (see postgres.ts for why in-tree). */
+export interface BarmanObjectStore {
+  /** s3://<bucket>/<prefix>; Barman adds the server name (the cluster's) below it. */
+  destinationPath: pulumi.Input<string>;
+  endpointURL: pulumi.Input<string>;
+  s3Credentials: { accessKeyId: SecretKeyRef; secretAccessKey: SecretKeyRef };
+  wal: { compression: "gzip" | "bzip2" | "snappy"; maxParallel?: number };
+  data: { compression: "gzip" | "bzip2" | "snappy"; jobs?: number };
+}
+
+export interface ClusterSpec {
+  instances: number;
+  imageName: string;
+  /** Roll the primary without a human once the replicas are updated. */
+  primaryUpdateStrategy: "unsupervised" | "supervised";
+  enableSuperuserAccess: boolean;
+  bootstrap: {
+    initdb: { database: string; owner: string; secret: { name: pulumi.Input<string> } };
+  };
+  postgresql?: { parameters: Record<string, string> };
+  storage: { size: string; storageClass?: string; resizeInUseVolumes?: boolean };
+  resources: ResourceRequirements;
+  affinity?: {
+    enablePodAntiAffinity: boolean;
+    topologyKey: string;
+    podAntiAffinityType: "preferred" | "required";
+    nodeSelector?: Record<string, string>;
+    tolerations?: Toleration[];
+  };
+  monitoring: { enablePodMonitor: boolean };
+  backup: { barmanObjectStore: BarmanObjectStore; retentionPolicy: string };
+  /** Extra environment of the instance pods (e.g. settings of the Barman Cloud tools). */
+  env?: { name: string; value: string }[];
+}
+
+export interface PoolerSpec {
+  cluster: { name: string };
+  instances: number;
+  type: "rw" | "ro";
+  pgbouncer: {
+    poolMode: "session" | "transaction";
+    parameters?: Record<string, string>;
+  };
+  monitoring?: { enablePodMonitor: boolean };
+  template?: {
+    metadata?: { labels?: Record<string, string> };
+    spec: {
+      containers: { name: "pgbouncer"; resources: ResourceRequirements }[];
+      nodeSelector?: Record<string, string>;
+      tolerations?: Toleration[];
+    };
+  };
+}
+
+export interface ScheduledBackupSpec {
+  /** Six fields: seconds first (Go cron), unlike Kubernetes CronJobs. */
+  schedule: string;
+  cluster: { name: string };
+  method: "barmanObjectStore";
+  /** Delete the Backup objects with the ScheduledBackup, not with the Cluster. */
+  backupOwnerReference: "self" | "cluster" | "none";
+  /** Take the first base backup as soon as the schedule exists, so PITR works from day one. */
+  immediate: boolean;
+}
+
+function cnpgResource<S>(
+  kind: string,
+  name: string,
+  metadata: CnpgMetadata,
+  spec: S,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: CNPG_API_VERSION, kind, metadata, spec },
+    opts,
+  );
+}
+
+export function postgresCluster(
+  name: string,
+  metadata: CnpgMetadata,
+  spec: ClusterSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return cnpgResource("Cluster", name, metadata, spec, opts);
+}
+
+export function pooler(
+  name: string,
+  metadata: CnpgMetadata,
+  spec: PoolerSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return cnpgResource("Pooler", name, metadata, spec, opts);
+}
+
+export function scheduledBackup(
+  name: string,
+  metadata: CnpgMetadata,
+  spec: ScheduledBackupSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return cnpgResource("ScheduledBackup", name, metadata, spec, opts);
+}
