@@ -6,6 +6,8 @@ import * as digitalocean from "@pulumi/digitalocean";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
 import * as pulumi from "@pulumi/pulumi";
+import { SpiceDb } from "../components/authz/spicedb";
+import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
 import { VeleroBackups } from "../components/backup/veleroBackups";
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
 import { DataServices } from "../components/data/dataServices";
@@ -14,6 +16,7 @@ import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflar
 import { TraefikIngress } from "../components/edge/traefikIngress";
 import { OpenBao } from "../components/pki/openbao";
 import { OpenBaoPki } from "../components/pki/openbaoPki";
+import { ExternalSecrets } from "../components/secrets/externalSecrets";
 import type { PlatformConfig } from "./config";
 import type { PlatformSecrets } from "./secrets";
 
@@ -139,6 +142,33 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     clusterConfig: config.digitalocean,
   });
 
+  // 9. External Secrets: the operator and the Google Secret Manager store services read through.
+  const externalSecrets = new ExternalSecrets("external-secrets", {
+    environment: config.environment,
+    namespace: namespaces.name("external-secrets"),
+    config: config.externalSecrets,
+    gcpCredentials: secrets.externalSecretsGcpCredentials,
+    consumerNamespaces: [namespaces.name("prism")],
+    clusterNetwork: config.digitalocean.network,
+    provider: cluster.provider,
+  });
+
+  // 10. SpiceDB through its operator, on its own PostgreSQL database, with the schema written.
+  const spicedb = new SpiceDb("spicedb", {
+    environment: config.environment,
+    stack,
+    namespace: namespaces.name("spicedb"),
+    clientNamespace: namespaces.name("prism"),
+    datastore: {
+      uri: spicedbDatastoreUri(data.spicedbDatabase.uri),
+      namespace: namespaces.name("data"),
+      poolerPodLabels: data.spicedbDatabase.poolerPodLabels,
+    },
+    kubernetesVersion: config.digitalocean.kubernetesVersion,
+    clusterNetwork: config.digitalocean.network,
+    provider: cluster.provider,
+  });
+
   return {
     environment: config.environment,
     clusterName: cluster.clusterName,
@@ -159,5 +189,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     cvmEgressRanges: confidential.egressRanges,
     postgresBackupBucket: data.postgresBackupBucket,
     natsUrl: data.natsUrl,
+    secretStore: externalSecrets.storeName,
+    spicedbEndpoint: spicedb.endpoint,
   };
 }

@@ -38,6 +38,8 @@ export interface DatabaseConnection {
   name: string;
   namespace: pulumi.Output<string>;
   uri: pulumi.Output<string>;
+  /** Labels of the database's PgBouncer pods, for the consumer's egress NetworkPolicy. */
+  poolerPodLabels: Record<string, string>;
 }
 
 const BACKUP_CREDENTIALS_SECRET = "postgres-backup-credentials";
@@ -177,7 +179,12 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         // The first WAL archive and backup need the key and the egress in place.
         { parent: this, dependsOn: [key, ...egress] },
       );
-      secrets[database] = { name: db.secretName, namespace: db.secretNamespace, uri: db.uri };
+      secrets[database] = {
+        name: db.secretName,
+        namespace: db.secretNamespace,
+        uri: db.uri,
+        poolerPodLabels: { [CNPG_LABELS.pooler]: `${database}-db-pooler` },
+      };
     }
 
     this.bucketName = bucket.name;

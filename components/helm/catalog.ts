@@ -136,6 +136,13 @@ export const IMAGES = {
    * Barman Cloud tools its in-tree WAL archiving and base backups use (CNPG 1.30).
    */
   "cloudnative-pg-postgresql": { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "18.4-system-trixie" },
+  /**
+   * The SpiceDB operator (no Helm chart upstream): its release bundle is installed from the GitHub
+   * release of the same tag, which also pins the operator image and carries SpiceDB's update graph.
+   */
+  "spicedb-operator": { repository: "ghcr.io/authzed/spicedb-operator", tag: "v1.25.1" },
+  /** zed, the SpiceDB CLI the schema Job runs. */
+  zed: { repository: "ghcr.io/authzed/zed", tag: "v1.2.1" },
 } as const satisfies Record<string, { repository: string; tag: string }>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -69,6 +69,11 @@ export const noDefaultNamespace: ResourceValidationPolicy = {
   description: "Namespaced Kubernetes objects and Helm releases name a namespace, never `default`.",
   validateResource: (args, report) => {
     if (!args.type.startsWith("kubernetes:")) return;
+    // Components whose children are the real objects, each naming its own namespace.
+    if (
+      /^kubernetes:(yaml\/v2:Config(File|Group)|helm\.sh\/v4:Chart|kustomize\/v2:Directory)$/.test(args.type)
+    )
+      return;
     if (args.type === "kubernetes:helm.sh/v3:Release") {
       const ns = args.props.namespace;
       if (!ns || ns === "default")

@@ -52,10 +52,12 @@ describe("namespace and network rules", () => {
     );
   });
 
-  it("reject objects in the default namespace and accept cluster-scoped kinds", async () => {
+  it("reject objects in the default namespace and accept cluster-scoped kinds and manifest components", async () => {
     const messages = await messagesOf(rules, ({ k8s: provider }) => {
       new k8s.core.v1.ConfigMap("cm", { metadata: { name: "cm" }, data: { a: "b" } }, { provider });
       new k8s.rbac.v1.ClusterRole("reader", { metadata: { name: "reader" }, rules: [] }, { provider });
+      // A ConfigFile's objects name their own namespaces; the component itself has none.
+      new k8s.yaml.v2.ConfigFile("bundle", { file: "https://example.com/bundle.yaml" }, { provider });
     });
     expect(messages).toEqual(["k8s-no-default-namespace: ConfigMap cm is in no namespace (default)"]);
   });

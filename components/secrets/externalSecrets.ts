@@ -1,0 +1,296 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
+import { platformRelease, type HelmValues } from "../helm/helmRelease";
+import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
+
+/**
+ * The chart (2.9.0) serves external-secrets.io/v1 only: v1beta1 needs `crds.unsafeServeV1Beta1`,
+ * which stays off.
+ */
+export const EXTERNAL_SECRETS_API_VERSION = "external-secrets.io/v1";
+
+/** The store every ExternalSecret of the platform reads from: Google Secret Manager. */
+export const CLUSTER_SECRET_STORE = "gcp-secret-manager";
+
+const RELEASE = "external-secrets";
+const CREDENTIALS_SECRET = "gcpsm-credentials";
+const CREDENTIALS_KEY = "credentials.json";
+/** The webhook's listen port (chart value webhook.port); the API server calls it there. */
+const WEBHOOK_PORT = 10250;
+/** Metrics port of all three deployments (chart default metrics.listen.port). */
+const METRICS_PORT = 8080;
+
+/** Our own pod labels (set through the chart's podLabels), so the NetworkPolicies need no guess at its templates. */
+const COMPONENT_LABEL = "prism.io/external-secrets";
+const podLabels = (component: "controller" | "webhook" | "cert-controller") => ({
+  [COMPONENT_LABEL]: component,
+});
+
+/** Ranges that are never Google's APIs: pods, services, the VPC and other private networks. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
+
+// ---- Typed custom resources -------------------------------------------------------------------
+
+interface SecretKeySelector {
+  name: pulumi.Input<string>;
+  key: string;
+  /** Required on a ClusterSecretStore: the Secret's namespace. */
+  namespace?: pulumi.Input<string>;
+}
+
+/** The subset of ClusterSecretStore (external-secrets.io/v1) the platform uses: GCP Secret Manager. */
+export interface ClusterSecretStoreSpec {
+  provider: {
+    gcpsm: { projectID: string; auth: { secretRef: { secretAccessKeySecretRef: SecretKeySelector } } };
+  };
+  /** Namespaces whose ExternalSecrets may use the store; nobody else can. */
+  conditions: { namespaces: pulumi.Input<string>[] }[];
+}
+
+export function clusterSecretStore(
+  name: string,
+  metadata: { name: string; labels?: Record<string, string> },
+  spec: ClusterSecretStoreSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind: "ClusterSecretStore", metadata, spec },
+    opts,
+  );
+}
+
+/** The subset of ExternalSecret (external-secrets.io/v1) the platform uses. */
+export interface ExternalSecretSpec {
+  /** How often the controller re-reads the remote secret, e.g. "1h". */
+  refreshInterval: string;
+  secretStoreRef: { kind: "ClusterSecretStore"; name: pulumi.Input<string> };
+  target: {
+    /** The Kubernetes Secret to write. */
+    name: pulumi.Input<string>;
+    /** Owner: the Secret is deleted with the ExternalSecret. */
+    creationPolicy: "Owner" | "Orphan" | "Merge";
+    /** Retain: a secret deleted upstream is kept in the cluster rather than emptied. */
+    deletionPolicy?: "Retain" | "Delete";
+  };
+  /** Each key of the target Secret and the Secret Manager secret (latest version unless pinned) it comes from. */
+  data: { secretKey: string; remoteRef: { key: pulumi.Input<string>; version?: string } }[];
+}
+
+/**
+ * An ExternalSecret: what the delivery layer (and the service chart it renders) uses to give a
+ * service its secrets from Google Secret Manager through the platform's ClusterSecretStore.
+ */
+export function externalSecret(
+  name: string,
+  metadata: { name: pulumi.Input<string>; namespace: pulumi.Input<string>; labels?: Record<string, string> },
+  spec: ExternalSecretSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind: "ExternalSecret", metadata, spec },
+    opts,
+  );
+}
+
+// ---- The component ----------------------------------------------------------------------------
+
+export interface ExternalSecretsArgs {
+  environment: Environment;
+  /** namespaces.name("external-secrets") */
+  namespace: pulumi.Input<string>;
+  /** config.externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
+  config: PlatformConfig["externalSecrets"];
+  /** The Secret Manager reader's service-account key JSON (a Pulumi secret). */
+  gcpCredentials: pulumi.Input<string>;
+  /** Namespaces allowed to use the store, e.g. [namespaces.name("prism")]. */
+  consumerNamespaces: pulumi.Input<string>[];
+  /** config.digitalocean.network: where the Kubernetes API lives, for the egress policies. */
+  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  provider: k8s.Provider;
+}
+
+/**
+ * External Secrets Operator with one ClusterSecretStore for Google Secret Manager. Controller,
+ * webhook and cert-controller run restricted (non-root, read-only root, no capabilities, seccomp),
+ * with requests, limits and probes; production runs two of each with leader election and PDBs.
+ * NetworkPolicies: egress to Secret Manager (HTTPS) and the Kubernetes API, ingress to the
+ * webhook's port from the API server and to the metrics port from Prometheus, nothing else.
+ */
+export class ExternalSecrets extends pulumi.ComponentResource {
+  /** The ClusterSecretStore's name, for ExternalSecrets' secretStoreRef. */
+  readonly storeName: pulumi.Output<string>;
+  /** The store itself: ExternalSecrets created through Pulumi depend on it. */
+  readonly store: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: ExternalSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:secrets:ExternalSecrets", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const replicas = args.environment === "production" ? 2 : 1;
+
+    const policies = this.networkPolicies(name, args, k8sOpts);
+    const release = platformRelease(RELEASE, {
+      chart: "external-secrets",
+      namespace: args.namespace,
+      values: externalSecretsValues(replicas),
+      provider: args.provider,
+      parent: this,
+      // The cert-controller and webhook need the API from their first start.
+      dependsOn: policies,
+    });
+
+    // The key stays a Pulumi secret into the Secret, which the store references by name.
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-gcp-credentials`,
+      {
+        metadata: {
+          name: CREDENTIALS_SECRET,
+          namespace: args.namespace,
+          labels: { "app.kubernetes.io/part-of": "prism" },
+        },
+        type: "Opaque",
+        stringData: { [CREDENTIALS_KEY]: pulumi.secret(args.gcpCredentials) },
+      },
+      k8sOpts,
+    );
+
+    this.store = clusterSecretStore(
+      `${name}-store`,
+      { name: CLUSTER_SECRET_STORE, labels: { "app.kubernetes.io/part-of": "prism" } },
+      {
+        provider: {
+          gcpsm: {
+            projectID: args.config.gcpProject,
+            auth: {
+              secretRef: {
+                secretAccessKeySecretRef: {
+                  name: credentials.metadata.name,
+                  key: CREDENTIALS_KEY,
+                  namespace: credentials.metadata.namespace,
+                },
+              },
+            },
+          },
+        },
+        conditions: [{ namespaces: args.consumerNamespaces }],
+      },
+      // The CRD and the validating webhook come with the release.
+      { ...k8sOpts, dependsOn: [release] },
+    );
+    this.storeName = this.store.metadata.name;
+    this.registerOutputs({ storeName: this.storeName });
+  }
+
+  private networkPolicies(
+    name: string,
+    args: ExternalSecretsArgs,
+    opts: pulumi.CustomResourceOptions,
+  ): k8s.networking.v1.NetworkPolicy[] {
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${suffix}`,
+        { metadata: { name: `external-secrets-${suffix}`, namespace: args.namespace }, spec },
+        opts,
+      );
+    const tcp = (port: number) => ({ protocol: "TCP", port });
+    const { serviceSubnet, vpcCidr } = args.clusterNetwork;
+    // The `kubernetes` Service and the control plane; DOKS's API endpoint may also be public.
+    const kubernetesApi = {
+      to: [{ ipBlock: { cidr: `${kubernetesServiceIp(serviceSubnet)}/32` } }, { ipBlock: { cidr: vpcCidr } }],
+      ports: [tcp(443), tcp(6443)],
+    };
+    // Secret Manager (secretmanager.googleapis.com) and Google's OAuth endpoint: public addresses
+    // that change, so HTTPS to anything that is not a private range.
+    const publicHttps = {
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
+      ports: [tcp(443)],
+    };
+    const allPods = { matchExpressions: [{ key: COMPONENT_LABEL, operator: "Exists" }] };
+
+    return [
+      // The controller reads Secret Manager; all three watch the API. The DOKS API endpoint is a
+      // public address too, so at L3/L4 both are "HTTPS to public addresses" plus the in-cluster
+      // API addresses: one egress policy for the three deployments says exactly that.
+      policy("egress", {
+        podSelector: allPods,
+        policyTypes: ["Egress"],
+        egress: [kubernetesApi, publicHttps],
+      }),
+      // Admission calls come from the control plane, whose address a NetworkPolicy cannot name:
+      // any source, this port only (the webhook serves TLS and admission reviews, nothing else).
+      policy("webhook-ingress", {
+        podSelector: { matchLabels: podLabels("webhook") },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(WEBHOOK_PORT)] }],
+      }),
+      policy("metrics-from-monitoring", {
+        podSelector: allPods,
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+            ports: [tcp(METRICS_PORT)],
+          },
+        ],
+      }),
+    ];
+  }
+}
+
+/** Restricted container security context, as the chart spells it. */
+const restricted = {
+  enabled: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+/** Values for the external-secrets chart (keys checked against its values.schema.json by the tests). */
+export function externalSecretsValues(replicas: number): HelmValues {
+  const ha = replicas > 1;
+  const pdb = { enabled: ha, minAvailable: 1 };
+  return {
+    installCRDs: true,
+    replicaCount: replicas,
+    leaderElect: ha,
+    podLabels: podLabels("controller"),
+    podSecurityContext: { enabled: true },
+    securityContext: restricted,
+    resources: resources("50m", "128Mi", "500m", "256Mi"),
+    podDisruptionBudget: pdb,
+    // The health server (port 8082, named "live") answers both probes.
+    livenessProbe: { enabled: true },
+    readinessProbe: { enabled: true },
+    webhook: {
+      replicaCount: replicas,
+      port: WEBHOOK_PORT,
+      podLabels: podLabels("webhook"),
+      podSecurityContext: { enabled: true },
+      securityContext: restricted,
+      resources: resources("25m", "64Mi", "250m", "128Mi"),
+      podDisruptionBudget: pdb,
+      livenessProbe: { enabled: true },
+      readinessProbe: { enabled: true },
+    },
+    certController: {
+      replicaCount: replicas,
+      podLabels: podLabels("cert-controller"),
+      podSecurityContext: { enabled: true },
+      securityContext: restricted,
+      resources: resources("25m", "64Mi", "250m", "256Mi"),
+      podDisruptionBudget: pdb,
+      livenessProbe: { enabled: true },
+      readinessProbe: { enabled: true },
+    },
+  };
+}
