@@ -302,25 +302,29 @@ const observability = z.strictObject({
     retentionDays: z.int().min(1).max(90),
     storageGiB: z.int().min(5).max(2000),
   }),
-  alertmanager: z.strictObject({
-    /** Where alerts go; a Slack receiver reads its webhook URL from the alertmanagerSlackWebhookUrl secret. */
-    receivers: z
-      .array(
-        z.discriminatedUnion("type", [
-          z.strictObject({ type: z.literal("email"), to: z.array(z.email()).min(1) }),
-          z.strictObject({
-            type: z.literal("slack"),
-            channel: z.string().regex(/^#[a-z0-9_-]+$/, 'must be a channel such as "#alerts"'),
-          }),
-        ]),
-      )
-      .min(1, "alerts need at least one receiver"),
-    smtpSmarthost: z
-      .string()
-      .regex(/^[a-z0-9.-]+:\d+$/, 'must be "host:port"')
-      .optional(),
-    smtpFrom: z.email().optional(),
-  }),
+  alertmanager: z
+    .strictObject({
+      /** Where alerts go; a Slack receiver reads its webhook URL from the alertmanagerSlackWebhookUrl secret. */
+      receivers: z
+        .array(
+          z.discriminatedUnion("type", [
+            z.strictObject({ type: z.literal("email"), to: z.array(z.email()).min(1) }),
+            z.strictObject({
+              type: z.literal("slack"),
+              channel: z.string().regex(/^#[a-z0-9_-]+$/, 'must be a channel such as "#alerts"'),
+            }),
+          ]),
+        )
+        .min(1, "alerts need at least one receiver"),
+      smtpSmarthost: z
+        .string()
+        .regex(/^[a-z0-9.-]+:\d+$/, 'must be "host:port"')
+        .optional(),
+      smtpFrom: z.email().optional(),
+    })
+    .refine((a) => !a.receivers.some((r) => r.type === "email") || (a.smtpSmarthost && a.smtpFrom), {
+      message: "an email receiver needs smtpSmarthost and smtpFrom",
+    }),
   grafanaStorageGiB: z.int().min(1).max(100),
   logs: z.strictObject({
     opensearchReplicas: z.union([z.literal(1), z.literal(3)]),
@@ -386,6 +390,19 @@ export const platformSchema = z
     /** Service-account key JSON with read access to Secret Manager, for the ClusterSecretStore. */
     externalSecretsGcpCredentials: secretValue,
     alertmanagerSlackWebhookUrl: secretValue.optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    // A Slack receiver needs its webhook URL, a secret outside this object.
+    const slack = cfg.observability.alertmanager.receivers.findIndex((r) => r.type === "slack");
+    if (slack >= 0 && !cfg.alertmanagerSlackWebhookUrl) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["observability", "alertmanager", "receivers", slack],
+        input: cfg.observability.alertmanager.receivers[slack],
+        message:
+          "a Slack receiver needs the alertmanagerSlackWebhookUrl secret (`pulumi config set --secret alertmanagerSlackWebhookUrl`)",
+      });
+    }
   })
   .superRefine((cfg, ctx) => {
     // CVM networks are routed back to the cluster, so they must not collide with the DOKS VPC.

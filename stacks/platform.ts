@@ -14,6 +14,7 @@ import { DataServices } from "../components/data/dataServices";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
+import { Observability } from "../components/observability/observability";
 import { OpenBao } from "../components/pki/openbao";
 import { OpenBaoPki } from "../components/pki/openbaoPki";
 import { ExternalSecrets } from "../components/secrets/externalSecrets";
@@ -129,7 +130,21 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     vpcCidr: config.digitalocean.network.vpcCidr,
   });
 
-  // 8. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
+  // 8. Observability: Prometheus, Alertmanager and Grafana (behind Access), dashboards and alert
+  //    rules, Jaeger, OpenSearch + Dashboards (behind Access), Fluent Bit, the VPA recommender.
+  //    metrics-server is a managed DOKS component.
+  const observability = new Observability("observability", {
+    environment: config.environment,
+    stack,
+    baseDomain: config.baseDomain,
+    config: config.observability,
+    namespaces,
+    provider: cluster.provider,
+    slackWebhookUrl: secrets.alertmanagerSlackWebhookUrl,
+    ingress: traefik,
+  });
+
+  // 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
   //    database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
   const data = new DataServices("data", {
     environment: config.environment,
@@ -142,7 +157,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     clusterConfig: config.digitalocean,
   });
 
-  // 9. External Secrets: the operator and the Google Secret Manager store services read through.
+  // 10. External Secrets: the operator and the Google Secret Manager store services read through.
   const externalSecrets = new ExternalSecrets("external-secrets", {
     environment: config.environment,
     namespace: namespaces.name("external-secrets"),
@@ -153,7 +168,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     provider: cluster.provider,
   });
 
-  // 10. SpiceDB through its operator, on its own PostgreSQL database, with the schema written.
+  // 11. SpiceDB through its operator, on its own PostgreSQL database, with the schema written.
   const spicedb = new SpiceDb("spicedb", {
     environment: config.environment,
     stack,
@@ -190,6 +205,8 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     postgresBackupBucket: data.postgresBackupBucket,
     natsUrl: data.natsUrl,
     secretStore: externalSecrets.storeName,
+    grafanaUrl: pulumi.interpolate`https://${observability.grafanaHostname}`,
+    logsUrl: pulumi.interpolate`https://${observability.logsHostname}`,
     spicedbEndpoint: spicedb.endpoint,
   };
 }

@@ -6,6 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { planFailure, programResources, section } from "./harness";
 import { loadStackSettings, placeholderSecret, StackSettingsError } from "../tools/engine/stackSettings";
 import { PROJECT_ROOT } from "../tools/engine/engine";
+import { parsePlatformConfig } from "../stacks/config";
 
 type Mutation = (config: Record<string, unknown>) => void;
 
@@ -149,6 +150,12 @@ const BAD_CONFIGS: [string, Mutation, string, RegExp][] = [
     /7018 load balancer would admit nobody/,
   ],
   [
+    "email receiver without a mail relay",
+    (c) => delete section(section(c, "prism:observability"), "alertmanager").smtpSmarthost,
+    "prism:observability.alertmanager",
+    /email receiver needs smtpSmarthost and smtpFrom/,
+  ],
+  [
     "Access with nobody allowed",
     (c) =>
       Object.assign(section(section(c, "prism:cloudflare"), "access"), {
@@ -188,6 +195,15 @@ describe("invalid stack config", () => {
       "prism:digitalocean.controlPlaneFirewall.enabled: production needs the control-plane firewall",
     );
     expect(programResources(failure.plan)).toEqual([]);
+  });
+
+  it("refuses a Slack receiver without its webhook secret (checked before any resource)", () => {
+    // The engine, like the CLI, fills declared secrets, so this is checked on the parser itself.
+    const raw = loadStackSettings(PROJECT_ROOT, "staging").config;
+    delete raw["prism:alertmanagerSlackWebhookUrl"];
+    expect(() => parsePlatformConfig("prism", "staging", raw)).toThrow(
+      /prism:observability\.alertmanager\.receivers\[1\]: a Slack receiver needs the alertmanagerSlackWebhookUrl secret/,
+    );
   });
 
   it("reports every problem at once", async () => {

@@ -11,6 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { CHARTS } from "../components/helm/catalog";
 import { PROJECT_ROOT } from "../tools/engine/engine";
 import type { Plan } from "../tools/engine/plan";
+import { UPSTREAM_KEYS_OUTSIDE_VALUES_YAML } from "./upstreamKeysOutsideValues";
 
 export const SHARED_CHARTS_DIR =
   process.env.PRISM_SHARED_CHARTS ?? path.join(PROJECT_ROOT, "..", "shared", "charts");
@@ -127,8 +128,13 @@ export function releaseProblems(plan: Plan): string[] {
         `${r.name}: version ${String(r.inputs.version)}, catalog ${pin.version}, upstream files ${upstream.version}`,
       );
     }
-    for (const k of unknownValueKeys(upstream, r.inputs.values))
-      problems.push(`${r.name}: unknown value key ${k}`);
+    // Keys a template reads that values.yaml does not show, accepted only where documented.
+    const documented = UPSTREAM_KEYS_OUTSIDE_VALUES_YAML.filter((u) => u.chart === key).flatMap(
+      (u) => u.paths,
+    );
+    for (const k of unknownValueKeys(upstream, r.inputs.values)) {
+      if (!documented.includes(k)) problems.push(`${r.name}: unknown value key ${k}`);
+    }
     for (const e of schemaErrors(upstream, r.inputs.values)) problems.push(`${r.name}: schema: ${e}`);
   }
   return problems;

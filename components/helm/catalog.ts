@@ -143,6 +143,8 @@ export const IMAGES = {
   "spicedb-operator": { repository: "ghcr.io/authzed/spicedb-operator", tag: "v1.25.1" },
   /** zed, the SpiceDB CLI the schema Job runs. */
   zed: { repository: "ghcr.io/authzed/zed", tag: "v1.2.1" },
+  /** curl, for the Job that applies OpenSearch's index retention policy (the tag Grafana's chart pins). */
+  curl: { repository: "docker.io/curlimages/curl", tag: "8.22.0" },
 } as const satisfies Record<string, { repository: string; tag: string }>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -1,0 +1,134 @@
+/**
+ * Typed helpers for the custom resources the observability layer creates: the Prometheus
+ * operator's PrometheusRule, ServiceMonitor and PodMonitor (monitoring.coreos.com/v1, CRDs from
+ * kube-prometheus-stack) and Traefik's IngressRoute (traefik.io/v1alpha1, CRD from the traefik
+ * chart). Each spec interface is the subset of the CRD the platform uses, so a misspelt field is a
+ * compile error rather than a silently ignored key. Callers pass `dependsOn` on the release that
+ * installs the CRD.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface ObjectMeta {
+  name: string;
+  namespace: pulumi.Input<string>;
+  labels?: Record<string, string>;
+}
+
+export type Severity = "warning" | "critical";
+
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  /** How long the condition must hold before the alert fires (a Prometheus duration). */
+  for?: string;
+  labels: { severity: Severity } & Record<string, string>;
+  annotations: { summary: string; description: string } & Record<string, string>;
+}
+
+export interface RuleGroup {
+  name: string;
+  /** Evaluation interval; Prometheus' global one when unset. */
+  interval?: string;
+  rules: AlertingRule[];
+}
+
+export interface PrometheusRuleSpec {
+  groups: RuleGroup[];
+}
+
+export function prometheusRule(
+  name: string,
+  metadata: ObjectMeta,
+  spec: PrometheusRuleSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata, spec },
+    opts,
+  );
+}
+
+interface LabelSelector {
+  matchLabels: Record<string, string>;
+}
+
+export interface ScrapeEndpoint {
+  /** Named port of the Service (ServiceMonitor) or container (PodMonitor). */
+  port: string;
+  path?: string;
+  interval?: string;
+  scheme?: "http" | "https";
+}
+
+export interface ServiceMonitorSpec {
+  selector: LabelSelector;
+  /** The job label's value comes from this Service label (the Service's name when unset). */
+  jobLabel?: string;
+  endpoints: ScrapeEndpoint[];
+}
+
+export function serviceMonitor(
+  name: string,
+  metadata: ObjectMeta,
+  spec: ServiceMonitorSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata, spec },
+    opts,
+  );
+}
+
+export interface PodMonitorSpec {
+  selector: LabelSelector;
+  jobLabel?: string;
+  podMetricsEndpoints: ScrapeEndpoint[];
+}
+
+export function podMonitor(
+  name: string,
+  metadata: ObjectMeta,
+  spec: PodMonitorSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec },
+    opts,
+  );
+}
+
+/** Traefik's HTTP route: the subset of the IngressRoute CRD (traefik.io/v1alpha1) the platform uses. */
+export interface IngressRouteSpec {
+  entryPoints: string[];
+  routes: {
+    match: string;
+    kind: "Rule";
+    services: { name: string; port: number; namespace?: string }[];
+  }[];
+}
+
+export function ingressRoute(
+  name: string,
+  metadata: ObjectMeta,
+  spec: IngressRouteSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", metadata, spec },
+    opts,
+  );
+}
+
+/** A route for one operator UI: its Access hostname on the TLS entry point, to one Service. */
+export function hostRoute(hostname: string, service: { name: string; port: number }): IngressRouteSpec {
+  return {
+    // websecure terminates TLS for every router on it (the entry point's http.tls).
+    entryPoints: ["websecure"],
+    routes: [{ match: `Host(\`${hostname}\`)`, kind: "Rule", services: [service] }],
+  };
+}

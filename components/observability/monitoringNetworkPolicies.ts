@@ -1,0 +1,114 @@
+/**
+ * The openings namespace monitoring needs on top of default-deny: its components talk to each
+ * other; Prometheus scrapes every namespace and the nodes; Grafana, the operator and
+ * kube-state-metrics read the Kubernetes API; Alertmanager reaches its notification endpoints;
+ * Traefik (namespace edge) reaches Grafana, and nothing else gets in from outside.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
+import {
+  KUBE_API_EGRESS,
+  kubeApiPolicy,
+  namespacePeer,
+  networkPolicy,
+  PRIVATE_RANGES,
+  sameNamespacePolicy,
+  tcp,
+} from "./network";
+import {
+  ALERTMANAGER_POD_LABELS,
+  GRAFANA_CONTAINER_PORT,
+  GRAFANA_POD_LABELS,
+  KUBE_STATE_METRICS_POD_LABELS,
+  OPERATOR_POD_LABELS,
+  PROMETHEUS_POD_LABELS,
+} from "./prometheusValues";
+
+/** Kubelet (cAdvisor, volume stats) and node-exporter, both on the nodes' addresses. */
+const NODE_PORTS = { kubelet: 10250, nodeExporter: 9100 };
+
+export interface MonitoringNetworkPoliciesArgs {
+  namespace: pulumi.Input<string>;
+  /** Ports Alertmanager sends notifications to (SMTP relay, Slack's HTTPS). */
+  notificationPorts: number[];
+}
+
+export function monitoringNetworkPolicies(
+  name: string,
+  args: MonitoringNetworkPoliciesArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.networking.v1.NetworkPolicy[] {
+  const ns = args.namespace;
+  const meta = (suffix: string) => ({ name: suffix, namespace: ns });
+  const policies = [sameNamespacePolicy(`${name}-same-namespace`, ns, opts)];
+
+  policies.push(
+    networkPolicy(
+      `${name}-prometheus-scrape`,
+      meta("allow-prometheus-scrape"),
+      {
+        podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+        policyTypes: ["Egress"],
+        egress: [
+          // Every pod it has a ServiceMonitor or PodMonitor for; each target namespace admits it.
+          { to: [{ namespaceSelector: {} }] },
+          // Kubelets and host-network node-exporters answer on the nodes' VPC addresses.
+          {
+            to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: tcp(NODE_PORTS.kubelet, NODE_PORTS.nodeExporter),
+          },
+          // Service discovery and the API server's own metrics.
+          KUBE_API_EGRESS,
+        ],
+      },
+      opts,
+    ),
+  );
+
+  const apiClients: [string, Record<string, string>][] = [
+    ["grafana", GRAFANA_POD_LABELS],
+    ["operator", OPERATOR_POD_LABELS],
+    ["kube-state-metrics", KUBE_STATE_METRICS_POD_LABELS],
+  ];
+  for (const [client, labels] of apiClients) {
+    policies.push(kubeApiPolicy(`${name}-${client}-api`, meta(`allow-${client}-kube-api`), labels, opts));
+  }
+
+  if (args.notificationPorts.length > 0) {
+    policies.push(
+      networkPolicy(
+        `${name}-alertmanager-notify`,
+        meta("allow-alertmanager-notifications"),
+        {
+          podSelector: { matchLabels: { ...ALERTMANAGER_POD_LABELS } },
+          policyTypes: ["Egress"],
+          // The SMTP relay and Slack are outside the cluster, at addresses that change.
+          egress: [
+            {
+              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
+              ports: tcp(...args.notificationPorts),
+            },
+          ],
+        },
+        opts,
+      ),
+    );
+  }
+
+  policies.push(
+    networkPolicy(
+      `${name}-grafana-from-traefik`,
+      meta("allow-grafana-from-traefik"),
+      {
+        podSelector: { matchLabels: { ...GRAFANA_POD_LABELS } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          { from: [namespacePeer("edge", { ...TRAEFIK_POD_LABELS })], ports: tcp(GRAFANA_CONTAINER_PORT) },
+        ],
+      },
+      opts,
+    ),
+  );
+  return policies;
+}

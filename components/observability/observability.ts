@@ -1,0 +1,120 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { image } from "../helm/catalog";
+import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { PlatformNamespaces } from "../cluster/platformNamespaces";
+import { Autoscaling } from "./autoscaling";
+import { GrafanaDashboards } from "./dashboards";
+import { LogShipping } from "./logShipping";
+import { LogStorage } from "./logStorage";
+import { PrometheusStack } from "./prometheusStack";
+import { Tracing } from "./tracing";
+
+export interface ObservabilityArgs {
+  environment: Environment;
+  stack: string;
+  baseDomain: string;
+  config: PlatformConfig["observability"];
+  namespaces: PlatformNamespaces;
+  provider: k8s.Provider;
+  /** Slack incoming-webhook URL (the alertmanagerSlackWebhookUrl secret); required by a Slack receiver. */
+  slackWebhookUrl?: pulumi.Output<string>;
+  /** The Traefik component: it installs the IngressRoute CRD the operator UIs' routes use. */
+  ingress?: pulumi.Resource;
+}
+
+/**
+ * Metrics, dashboards, alerts, traces and logs for the platform:
+ * - kube-prometheus-stack (namespace monitoring): Prometheus and Alertmanager sized per stack,
+ *   Grafana behind the `grafana` Access hostname, Prism's alert rules; node-exporter in node-agents;
+ * - a dashboard per service and one for the Cocos managers (ConfigMaps Grafana's sidecar loads);
+ * - Jaeger (monitoring) sampling at the stack's rate;
+ * - OpenSearch and Dashboards (logging) with a retention policy, Dashboards behind `logs`;
+ * - Fluent Bit (node-agents) shipping every container's log to OpenSearch;
+ * - the VPA recommender for the services' recommendation-mode autoscalers. metrics-server is DOKS's.
+ */
+export class Observability extends pulumi.ComponentResource {
+  readonly grafanaHostname: string;
+  readonly logsHostname: string;
+
+  constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:observability:Observability", name, {}, opts);
+    const { config, namespaces, provider } = args;
+    const child = { parent: this };
+    const monitoring = namespaces.name("monitoring");
+
+    // Logs first: Jaeger stores its traces in the same OpenSearch in production.
+    const logs = new LogStorage(
+      `${name}-logs`,
+      {
+        environment: args.environment,
+        baseDomain: args.baseDomain,
+        config: config.logs,
+        namespace: namespaces.name("logging"),
+        provider,
+        retentionJobImage: image("curl"),
+        ingress: args.ingress,
+      },
+      child,
+    );
+
+    const tracing = new Tracing(
+      `${name}-tracing`,
+      {
+        environment: args.environment,
+        config: config.tracing,
+        namespace: monitoring,
+        provider,
+        ...(args.environment === "production"
+          ? {
+              store: {
+                url: logs.url,
+                username: logs.adminUser,
+                password: logs.adminPassword,
+                indexReplicas: logs.indexReplicas,
+                release: logs.release,
+              },
+            }
+          : {}),
+      },
+      child,
+    );
+
+    const prometheus = new PrometheusStack(
+      `${name}-prometheus`,
+      {
+        environment: args.environment,
+        stack: args.stack,
+        baseDomain: args.baseDomain,
+        config,
+        namespaces,
+        provider,
+        slackWebhookUrl: args.slackWebhookUrl,
+        jaegerQueryUrl: tracing.queryUrl,
+        ingress: args.ingress,
+      },
+      child,
+    );
+
+    new GrafanaDashboards(`${name}-dashboards`, { namespace: monitoring, provider }, child);
+
+    new LogShipping(
+      `${name}-log-shipping`,
+      {
+        namespace: namespaces.name("node-agents"),
+        opensearch: { url: logs.url, user: logs.adminUser, password: logs.adminPassword },
+        provider,
+        // OpenSearch to write to, and the ServiceMonitor CRD for its own metrics.
+        dependsOn: [logs.release, prometheus.release],
+      },
+      child,
+    );
+
+    // DOKS ships metrics-server as a managed component: nothing here installs it (autoscaling.ts).
+    new Autoscaling(`${name}-autoscaling`, { namespace: monitoring, provider }, child);
+
+    this.grafanaHostname = prometheus.grafanaHostname;
+    this.logsHostname = logs.logsHostname;
+    this.registerOutputs({ grafanaHostname: this.grafanaHostname, logsHostname: this.logsHostname });
+  }
+}

@@ -1,0 +1,258 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { PlatformNamespace } from "../cluster/platformNamespaces";
+import { platformRelease, type HelmValues } from "../helm/helmRelease";
+import { namespacePeer, networkPolicy, tcp } from "./network";
+
+/** Helm release name; the chart names its Deployment and Service after it. */
+const RELEASE = "jaeger";
+export const JAEGER_POD_LABELS = {
+  "app.kubernetes.io/name": "jaeger",
+  "app.kubernetes.io/component": "all-in-one",
+} as const;
+
+/** Where the services send spans (OTLP) and fetch their sampling strategy (Jaeger remote sampling). */
+export const JAEGER_PORTS = {
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  sampling: 5778,
+  samplingGrpc: 5779,
+  query: 16686,
+  metrics: 8888,
+};
+
+const MONITORING: PlatformNamespace = "monitoring";
+const HOST = `${RELEASE}.${MONITORING}.svc`;
+
+/**
+ * What a service's OpenTelemetry SDK is configured with: OTLP export, and the Jaeger remote sampler
+ * (HTTP for SDKs that poll /sampling, gRPC for those that use the sampling API), which hands out the
+ * stack's samplingPercent.
+ */
+export const TRACING_ENDPOINTS = {
+  otlpGrpc: `http://${HOST}:${JAEGER_PORTS.otlpGrpc}`,
+  otlpHttp: `http://${HOST}:${JAEGER_PORTS.otlpHttp}`,
+  samplingHttp: `http://${HOST}:${JAEGER_PORTS.sampling}/sampling`,
+  samplingGrpc: `${HOST}:${JAEGER_PORTS.samplingGrpc}`,
+} as const;
+const HEALTH_PORT = 13133;
+
+/** Jaeger v2 (an OpenTelemetry Collector build) binds to localhost unless told otherwise. */
+const listen = (port: number) => `0.0.0.0:${port}`;
+
+const PASSWORD_SECRET = "jaeger-opensearch";
+/** Jaeger reads the password from this file (and re-reads it when the Secret changes). */
+const PASSWORD_DIR = "/etc/jaeger/opensearch";
+
+export interface TraceStore {
+  /** https URL of the OpenSearch HTTP API. */
+  url: string;
+  username: string;
+  /** The user's password (a Pulumi secret); Jaeger reads it from its own Secret. */
+  password: pulumi.Input<string>;
+  /** Replicas per index shard: 0 on a single node. */
+  indexReplicas: number;
+  /** The OpenSearch release: Jaeger starts once it is up. */
+  release: pulumi.Resource;
+}
+
+export interface TracingArgs {
+  environment: Environment;
+  config: PlatformConfig["observability"]["tracing"];
+  /** Namespace monitoring. */
+  namespace: pulumi.Input<string>;
+  provider: k8s.Provider;
+  /** Where traces are stored; in memory when unset. */
+  store?: TraceStore;
+}
+
+/**
+ * Jaeger v2 (chart v4) in namespace monitoring: the services export spans over OTLP and fetch their
+ * sampling rate from Jaeger's remote-sampling endpoint, which serves the stack's samplingPercent.
+ *
+ * Storage: production keeps traces in OpenSearch — the cluster that already holds the logs, with
+ * the same retention policy (the ISM policy covers `jaeger-*`), so traces survive restarts and
+ * Jaeger itself stays stateless and can run two replicas. Staging keeps them in memory (one
+ * replica, the newest 50 000 traces, lost on restart): enough to debug a deploy, no volume to pay
+ * for, no shards competing with the log indices on a single-node OpenSearch.
+ */
+export class Tracing extends pulumi.ComponentResource {
+  /** In-cluster URL of the query API (Grafana's Jaeger datasource). */
+  readonly queryUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("prism:observability:Tracing", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const store = args.store;
+    const dependsOn: pulumi.Resource[] = [];
+
+    if (store) {
+      dependsOn.push(
+        store.release,
+        new k8s.core.v1.Secret(
+          `${name}-opensearch`,
+          {
+            metadata: { name: PASSWORD_SECRET, namespace: args.namespace, labels: { ...JAEGER_POD_LABELS } },
+            type: "Opaque",
+            stringData: { password: pulumi.secret(store.password) },
+          },
+          k8sOpts,
+        ),
+      );
+    }
+
+    const probability = args.config.samplingPercent / 100;
+    const backend = store
+      ? {
+          opensearch: {
+            server_urls: [store.url],
+            auth: { basic: { username: store.username, password_file: `${PASSWORD_DIR}/password` } },
+            // OpenSearch serves the security plugin's demo certificate in-cluster (opensearchValues.ts).
+            tls: { insecure_skip_verify: true },
+            indices: Object.fromEntries(
+              ["spans", "services", "dependencies", "sampling"].map((kind) => [
+                kind,
+                { shards: 1, replicas: store.indexReplicas, rollover_frequency: "day" },
+              ]),
+            ),
+          },
+        }
+      : { memory: { max_traces: 50000 } };
+
+    const userconfig = {
+      service: {
+        extensions: ["jaeger_storage", "jaeger_query", "remote_sampling", "healthcheckv2"],
+        pipelines: {
+          traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+        },
+        telemetry: {
+          resource: { "service.name": "jaeger" },
+          metrics: {
+            level: "detailed",
+            readers: [
+              { pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_PORTS.metrics } } } },
+            ],
+          },
+          logs: { level: "info", encoding: "json" },
+        },
+      },
+      extensions: {
+        healthcheckv2: { use_v2: true, http: { endpoint: listen(HEALTH_PORT) } },
+        jaeger_query: {
+          storage: { traces: "primary" },
+          http: { endpoint: listen(JAEGER_PORTS.query) },
+          grpc: { endpoint: listen(16685) },
+        },
+        jaeger_storage: { backends: { primary: backend } },
+        // Every service gets the stack's probability unless a per-service strategy is added.
+        remote_sampling: {
+          file: { default_sampling_probability: probability },
+          http: { endpoint: listen(JAEGER_PORTS.sampling) },
+          grpc: { endpoint: listen(JAEGER_PORTS.samplingGrpc) },
+        },
+      },
+      receivers: {
+        otlp: {
+          protocols: {
+            grpc: { endpoint: listen(JAEGER_PORTS.otlpGrpc) },
+            http: { endpoint: listen(JAEGER_PORTS.otlpHttp) },
+          },
+        },
+      },
+      processors: { batch: {} },
+      exporters: { jaeger_storage_exporter: { trace_storage: "primary" } },
+    };
+
+    const values: HelmValues = {
+      jaeger: {
+        enabled: true,
+        // In memory, each replica would hold different traces; OpenSearch makes Jaeger stateless.
+        replicas: store ? 2 : 1,
+        image: { registry: "docker.io" },
+        extraVolumes: store
+          ? [{ name: "opensearch-password", secret: { secretName: PASSWORD_SECRET, defaultMode: 0o440 } }]
+          : [],
+        extraVolumeMounts: store
+          ? [{ name: "opensearch-password", mountPath: PASSWORD_DIR, readOnly: true }]
+          : [],
+        serviceAccount: { automountServiceAccountToken: false },
+        // The chart's Service lists the HTTP sampling port only.
+        service: {
+          extraPorts: [
+            { name: "sampling-grpc", port: JAEGER_PORTS.samplingGrpc, targetPort: JAEGER_PORTS.samplingGrpc },
+          ],
+        },
+        podSecurityContext: {
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          runAsGroup: 10001,
+          fsGroup: 10001,
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+        // Read by the chart's deployment template, commented out in its values.yaml (test/upstreamKeysOutsideValues.ts).
+        resources: store
+          ? { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }
+          : { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+      },
+      // Free-form upstream: the whole Jaeger v2 configuration, mounted as user-config.yaml.
+      userconfig,
+      networkPolicy: { enabled: false },
+    };
+
+    const policy = networkPolicy(
+      `${name}-ingress`,
+      { name: "allow-jaeger-from-services", namespace: args.namespace },
+      {
+        podSelector: { matchLabels: { ...JAEGER_POD_LABELS } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [namespacePeer("prism")],
+            ports: tcp(
+              JAEGER_PORTS.otlpGrpc,
+              JAEGER_PORTS.otlpHttp,
+              JAEGER_PORTS.sampling,
+              JAEGER_PORTS.samplingGrpc,
+            ),
+          },
+        ],
+      },
+      k8sOpts,
+    );
+    dependsOn.push(policy);
+    if (store) {
+      dependsOn.push(
+        networkPolicy(
+          `${name}-opensearch-egress`,
+          { name: "allow-jaeger-to-opensearch", namespace: args.namespace },
+          {
+            podSelector: { matchLabels: { ...JAEGER_POD_LABELS } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [namespacePeer("logging")], ports: tcp(9200) }],
+          },
+          k8sOpts,
+        ),
+      );
+    }
+
+    const release = platformRelease(RELEASE, {
+      chart: "jaeger",
+      namespace: args.namespace,
+      values,
+      provider: args.provider,
+      parent: this,
+      dependsOn,
+    });
+
+    this.queryUrl = pulumi.interpolate`http://${release.name}.${release.namespace}.svc:${JAEGER_PORTS.query}`;
+    this.registerOutputs({ queryUrl: this.queryUrl });
+  }
+}
