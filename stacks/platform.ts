@@ -11,6 +11,10 @@ import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
 import { VeleroBackups } from "../components/backup/veleroBackups";
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
 import { DataServices } from "../components/data/dataServices";
+import { ServiceApplications } from "../components/delivery/applications";
+import { ArgoCd } from "../components/delivery/argocd";
+import { ImageUpdater } from "../components/delivery/imageUpdater";
+import { ArgoRollouts } from "../components/delivery/rollouts";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
@@ -163,7 +167,8 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     namespace: namespaces.name("external-secrets"),
     config: config.externalSecrets,
     gcpCredentials: secrets.externalSecretsGcpCredentials,
-    consumerNamespaces: [namespaces.name("prism")],
+    // prism reads the services' secrets; argocd the registry pull secret for Image Updater.
+    consumerNamespaces: [namespaces.name("prism"), namespaces.name("argocd")],
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
@@ -181,6 +186,38 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     },
     kubernetesVersion: config.digitalocean.kubernetesVersion,
     clusterNetwork: config.digitalocean.network,
+    provider: cluster.provider,
+  });
+
+  // 12. Delivery: Argo CD (HA in production; its UI only through the tunnel at argocd.<baseDomain>),
+  //     Argo Rollouts, Image Updater, and one Application per service rendering services/chart.
+  const argocd = new ArgoCd("argocd", {
+    ha: config.delivery.argocdHa,
+    baseDomain: config.baseDomain,
+    repoUrl: config.delivery.repoUrl,
+    namespace: namespaces.name("argocd"),
+    provider: cluster.provider,
+  });
+  const rollouts = new ArgoRollouts("argo-rollouts", {
+    ha: config.delivery.argocdHa,
+    namespace: namespaces.name("argo-rollouts"),
+    provider: cluster.provider,
+  });
+  new ImageUpdater("image-updater", {
+    environment: config.environment,
+    imageRegistry: config.delivery.imageRegistry,
+    namespace: argocd.namespace,
+    argocd: argocd.release,
+    secretStore: externalSecrets.storeName,
+    provider: cluster.provider,
+  });
+  new ServiceApplications("services", {
+    config,
+    argocdNamespace: argocd.namespace,
+    servicesNamespace: namespaces.name("prism"),
+    argocd: argocd.release,
+    rollouts: rollouts.release,
+    secretStore: externalSecrets.storeName,
     provider: cluster.provider,
   });
 

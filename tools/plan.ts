@@ -9,7 +9,8 @@ import { parseArgs } from "util";
 import { planStack, PlanError } from "./engine/engine";
 import { planToJson, programResources } from "./engine/plan";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { checkPlan, mandatory, renderViolations, stackPolicyConfig } from "./engine/policyRun";
+import { checkPlanAndRendered, mandatory, renderViolations, stackPolicyConfig } from "./engine/policyRun";
+import { renderedObjects, renderPlanServices, type RenderedService } from "./engine/renderServices";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
@@ -45,13 +46,17 @@ async function main(argv: string[]): Promise<number> {
 
   let plan;
   let violations;
+  let services: RenderedService[];
   try {
     plan = await planStack({ stack: values.stack });
     const policyConfigFile = values["policy-config"];
     const config = policyConfigFile
       ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as PolicyPackConfig)
       : stackPolicyConfig(plan.stack);
-    violations = await checkPlan(plan, config);
+    // ArgoCD-managed workloads never pass through CrossGuard: render what each Application of the
+    // service chart deploys and hold it to the pack's Kubernetes rules, in the same report.
+    services = renderPlanServices(plan);
+    violations = await checkPlanAndRendered(plan, renderedObjects(plan.stack, services), config);
   } catch (err) {
     const registered = err instanceof PlanError ? programResources(err.plan).length : 0;
     process.stderr.write(
@@ -71,6 +76,10 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`\nResources:\n    + ${resources.length} to create\n`);
   for (const line of clusterHighlights(plan)) process.stdout.write(`\n${line}\n`);
+  const renderedCount = services.reduce((n, s) => n + s.manifests.length, 0);
+  process.stdout.write(
+    `\nRendered by ArgoCD (policy-checked): ${renderedCount} objects from ${services.length} service Applications\n`,
+  );
   const findings = analysePlan(plan);
   process.stdout.write(`\n${renderCost(findings.cost)}\n\n${renderCriticalPath(findings.criticalPath)}\n`);
   if (values.json) {

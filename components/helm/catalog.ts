@@ -152,3 +152,10 @@ export type ImageName = keyof typeof IMAGES;
 export function image(name: ImageName): string {
   return `${IMAGES[name].repository}:${IMAGES[name].tag}`;
 }
+
+/**
+ * The production image tag the service Applications start from: a placeholder that Argo CD Image
+ * Updater replaces with the newest release tag matching `delivery.imageUpdate.allowTags` on its
+ * first pass (staging follows `delivery.imageUpdate.tag` by digest instead).
+ */
+export const SERVICES_INITIAL_RELEASE_TAG = "v0.0.0";

@@ -3,7 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { evaluatePolicies, type EvaluatedResource, type Violation } from "../../policies/lib/evaluate";
+import { typeTokenOf } from "../../policies/lib/podSpec";
 import { allPolicies } from "../../policies/rules";
+import { kubernetesWorkloadPolicies } from "../../policies/rules/kubernetesWorkloads";
+import { namespaceAndNetworkPolicies } from "../../policies/rules/namespacesAndNetwork";
 import type { Plan } from "./plan";
 
 export const POLICY_CONFIG_DIR = path.resolve(__dirname, "..", "..", "policies", "config");
@@ -37,6 +40,59 @@ export function checkPlan(
   config: PolicyPackConfig = stackPolicyConfig(plan.stack),
 ): Promise<Violation[]> {
   return evaluatePolicies(allPolicies, toEvaluated(plan), config);
+}
+
+/** A manifest ArgoCD deploys from a chart, with where it came from (tools/engine/renderServices.ts). */
+export interface RenderedObject {
+  stack: string;
+  /** The Application's release (the service). */
+  release: string;
+  manifest: Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string } };
+}
+
+/** Rendered objects as the evaluator sees resources: a Pulumi-style type token and a synthetic URN. */
+export function renderedToEvaluated(objects: RenderedObject[]): EvaluatedResource[] {
+  return objects.map(({ stack, release, manifest }) => ({
+    urn: `rendered:${stack}/${release}/${manifest.kind}/${manifest.metadata.name}`,
+    type: typeTokenOf(manifest.apiVersion, manifest.kind),
+    name: manifest.metadata.name,
+    inputs: manifest,
+    outputs: {},
+    secretPaths: [],
+    protect: false,
+    ignoreChanges: [],
+    dependencies: [],
+    propertyDependencies: {},
+  }));
+}
+
+/**
+ * The pack's rules about Kubernetes objects themselves (pod security, namespaces, exposure): its
+ * resource-validation policies over kubernetes:* types. Rules about the Pulumi program (explicit
+ * providers, secrets in state, protect) and stack policies do not apply to manifests ArgoCD applies.
+ */
+export const KUBERNETES_MANIFEST_POLICIES = [
+  ...kubernetesWorkloadPolicies,
+  ...namespaceAndNetworkPolicies,
+].filter((p) => "validateResource" in p);
+
+/** The Kubernetes rules on manifests that never pass through CrossGuard, with the stack's config. */
+export function checkRendered(objects: RenderedObject[], config: PolicyPackConfig): Promise<Violation[]> {
+  const policies = KUBERNETES_MANIFEST_POLICIES;
+  const names = new Set(policies.map((p) => p.name));
+  const relevant = Object.fromEntries(
+    Object.entries(config).filter(([name]) => name === "all" || names.has(name)),
+  );
+  return evaluatePolicies(policies, renderedToEvaluated(objects), relevant);
+}
+
+/** The plan's resources and the rendered services' manifests, in one report. */
+export async function checkPlanAndRendered(
+  plan: Plan,
+  objects: RenderedObject[],
+  config: PolicyPackConfig = stackPolicyConfig(plan.stack),
+): Promise<Violation[]> {
+  return [...(await checkPlan(plan, config)), ...(await checkRendered(objects, config))];
 }
 
 export function mandatory(violations: Violation[]): Violation[] {

@@ -1,0 +1,116 @@
+/**
+ * Values for the argo-cd chart (CHARTS["argo-cd"]); every key exists in the pinned chart's
+ * values.yaml (test/upstreamCharts.ts checks). Part of ArgoCd.
+ */
+import type { HelmValues } from "../helm/helmRelease";
+
+/** Helm release name; with the chart's nameOverride "argocd" every object is `argocd-<component>`. */
+export const ARGOCD_RELEASE = "argocd";
+
+/** The server's Service (`<fullname>-server`) and its plain-HTTP port (server.insecure). */
+export const ARGOCD_SERVER_SERVICE = { name: "argocd-server", port: 80, containerPort: 8080 } as const;
+
+/** Pod names (`app.kubernetes.io/name`) of the components this installation runs. */
+export const ARGOCD_COMPONENTS = {
+  controller: "argocd-application-controller",
+  server: "argocd-server",
+  repoServer: "argocd-repo-server",
+  applicationSet: "argocd-applicationset-controller",
+  redis: "argocd-redis",
+  redisSecretInit: "argocd-redis-secret-init",
+} as const;
+
+/** Container ports of the components' metrics endpoints. */
+export const ARGOCD_METRICS_PORTS = { controller: 8082, server: 8083, repoServer: 8084 } as const;
+
+export interface ArgoCdValuesArgs {
+  /** Highly available: Redis HA (Sentinel + HAProxy) and replicated, disruption-budgeted components. */
+  ha: boolean;
+  /** The UI's hostname (argocd.<baseDomain>). */
+  hostname: string;
+  /** This repository; registered so ArgoCD fetches it without per-Application setup. */
+  repoUrl: string;
+  /** Whether the Prometheus operator's CRDs exist, so ServiceMonitors can be installed. */
+  serviceMonitors: boolean;
+}
+
+type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+export function argoCdValues(args: ArgoCdValuesArgs): HelmValues {
+  const { ha } = args;
+  const replicas = ha ? 2 : 1;
+  // A budget at one replica would block every node drain.
+  const pdb = { enabled: ha, maxUnavailable: "1" };
+  const metrics = (enabled: boolean) => ({
+    enabled: true,
+    serviceMonitor: { enabled: enabled && args.serviceMonitors },
+  });
+
+  return {
+    global: {
+      domain: args.hostname,
+      logging: { format: "json", level: "info" },
+      // The chart's own policies let anything reach the server; ArgoCd writes narrower ones.
+      networkPolicy: { create: false },
+      // Pod level; every component's containerSecurityContext already drops ALL, runs as
+      // non-root with a read-only root filesystem and RuntimeDefault seccomp (chart defaults).
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      affinity: { podAntiAffinity: ha ? "hard" : "soft" },
+    },
+    configs: {
+      // The external URL (for redirects and links) is https://<global.domain>.
+      cm: {
+        "admin.enabled": true,
+        "exec.enabled": false,
+        "statusbadge.enabled": false,
+        "timeout.reconciliation": "180s",
+      },
+      rbac: { "policy.default": "role:readonly" },
+      repositories: { "prism-platform": { url: args.repoUrl, name: "prism-platform", type: "git" } },
+    },
+    // No SSO connector (Cloudflare Access already authenticates operators); no notifications.
+    dex: { enabled: false },
+    notifications: { enabled: false },
+    controller: {
+      replicas,
+      // Controllers shard by cluster and there is one cluster: a second replica only helps if it
+      // takes the cluster over when the first one's heartbeat stops, which is what dynamic
+      // cluster distribution does (upstream marks it alpha; see the delivery report).
+      dynamicClusterDistribution: ha,
+      pdb,
+      resources: ha ? resources("500m", "1Gi", "2", "2Gi") : resources("250m", "512Mi", "1", "1Gi"),
+      metrics: metrics(true),
+    },
+    server: {
+      replicas,
+      // TLS ends at Traefik (Cloudflare → cloudflared → Traefik); the server speaks plain HTTP
+      // on the cluster network, where a NetworkPolicy admits Traefik's pods only.
+      extraArgs: ["--insecure"],
+      pdb,
+      service: { type: "ClusterIP" },
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      metrics: metrics(true),
+    },
+    repoServer: {
+      replicas,
+      pdb,
+      // Renders manifests from Git; it never calls the Kubernetes API.
+      automountServiceAccountToken: false,
+      resources: resources("100m", "256Mi", "1", "1Gi"),
+      metrics: metrics(true),
+    },
+    applicationSet: {
+      replicas,
+      pdb,
+      resources: resources("50m", "64Mi", "250m", "256Mi"),
+    },
+    redis: { resources: resources("50m", "64Mi", "250m", "256Mi") },
+    // Sentinel-managed Redis behind HAProxy in production (3 Redis pods, anti-affine).
+    "redis-ha": { enabled: ha },
+    redisSecretInit: { resources: resources("50m", "64Mi", "200m", "128Mi") },
+  };
+}
