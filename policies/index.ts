@@ -1,9 +1,9 @@
 /** The CrossGuard entry: `pulumi preview --policy-pack policies [--policy-pack-config policies/config/<stack>.json]`. */
 import { PolicyPack } from "@pulumi/policy";
-import { PACK_ENFORCEMENT_LEVEL } from "./lib/evaluate";
+import { PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "./lib/pack";
 import { allPolicies } from "./rules";
 
-new PolicyPack("prism-security", {
+new PolicyPack(PACK_NAME, {
   description: "Security rules of the Prism platform",
   enforcementLevel: PACK_ENFORCEMENT_LEVEL,
   policies: allPolicies,

@@ -17,9 +17,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { Resource } from "@pulumi/pulumi";
+import { PACK_ENFORCEMENT_LEVEL } from "./pack";
 import { recordSecretPaths } from "./secrets";
-
-export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 
 export interface EvaluatedResource {
   urn: string;

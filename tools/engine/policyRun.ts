@@ -1,4 +1,5 @@
 /** Runs the policy pack over a plan: the bridge between the engine's records and the evaluator. */
+import { PACK_NAME } from "../../policies/lib/pack";
 import * as fs from "fs";
 import * as path from "path";
 import type { PolicyPackConfig } from "@pulumi/policy";
@@ -101,11 +102,11 @@ export function mandatory(violations: Violation[]): Violation[] {
 
 /** Violations grouped by policy, each with the resource URN, as the plan prints them. */
 export function renderViolations(violations: Violation[]): string {
-  if (violations.length === 0) return "Policy pack prism-security: no violations";
+  if (violations.length === 0) return `Policy pack ${PACK_NAME}: no violations`;
   const byPolicy = new Map<string, Violation[]>();
   for (const v of violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
   const lines = [
-    `Policy pack prism-security: ${violations.length} violation(s), ${mandatory(violations).length} mandatory`,
+    `Policy pack ${PACK_NAME}: ${violations.length} violation(s), ${mandatory(violations).length} mandatory`,
   ];
   for (const [policy, list] of [...byPolicy.entries()].sort()) {
     lines.push(`  [${list[0].enforcementLevel}] ${policy}: ${list[0].description}`);
