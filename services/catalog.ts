@@ -21,6 +21,16 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** Platform dependencies a service may reach besides other services. */
 export type PlatformDependency = "postgres" | "valkey" | "nats" | "spicedb" | "openbao";
 
+/**
+ * Where Traefik serves a service from, on one of the tunnel's public hosts (PLATFORM_HOSTS in
+ * components/edge/cloudflareTunnel.ts): the whole host, or the paths under `pathPrefix`.
+ */
+export interface ServiceRoute {
+  host: "ui" | "api";
+  /** `/<service>` on the shared API host; absent for a service that owns its host. */
+  pathPrefix?: string;
+}
+
 export interface ServiceSpec {
   description: string;
   /** Image name under the stack's `delivery.imageRegistry`. */
@@ -34,8 +44,10 @@ export interface ServiceSpec {
   /** Services this one calls (egress), over gRPC where the callee has a gRPC port, else HTTP. */
   calls: ServiceName[];
   uses: PlatformDependency[];
-  /** Reached from Traefik (the public API or UI). */
+  /** Reached from Traefik (the public API or UI); exactly the services with a `route`. */
   public: boolean;
+  /** Traefik's HTTP route to the service's HTTP port (an IngressRoute in the service chart). */
+  route?: ServiceRoute;
   /** HTTP paths of the health endpoints. */
   probes: { liveness: string; readiness: string };
   resources: { cpu: string; memory: string; cpuLimit: string; memoryLimit: string };
@@ -60,6 +72,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["users"],
     uses: ["postgres", "spicedb"],
     public: true,
+    route: { host: "api", pathPrefix: "/auth" },
     probes: health,
     resources: medium,
     secrets: ["auth-jwt-signing-key", "auth-oauth-client-secret"],
@@ -74,6 +87,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["auth"],
     uses: ["postgres", "spicedb"],
     public: true,
+    route: { host: "api", pathPrefix: "/users" },
     probes: health,
     resources: small,
     secrets: ["users-smtp-password"],
@@ -88,6 +102,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["auth", "users"],
     uses: ["postgres", "valkey", "spicedb"],
     public: true,
+    route: { host: "api", pathPrefix: "/domains" },
     probes: health,
     resources: small,
     secrets: [],
@@ -101,6 +116,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["auth", "users", "domains", "backends"],
     uses: ["postgres", "nats", "spicedb"],
     public: true,
+    route: { host: "api", pathPrefix: "/computations" },
     probes: health,
     resources: medium,
     secrets: [],
@@ -117,6 +133,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["auth", "am-certs", "computations"],
     uses: ["postgres", "nats"],
     public: true,
+    route: { host: "api", pathPrefix: "/backends" },
     probes: health,
     resources: large,
     secrets: [],
@@ -145,6 +162,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["auth", "domains"],
     uses: ["postgres"],
     public: true,
+    route: { host: "api", pathPrefix: "/certs" },
     probes: health,
     resources: small,
     secrets: [],
@@ -159,6 +177,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: ["auth", "users", "domains", "computations"],
     uses: ["postgres", "nats"],
     public: true,
+    route: { host: "api", pathPrefix: "/billing" },
     probes: health,
     resources: small,
     secrets: ["billing-stripe-api-key", "billing-stripe-webhook-secret"],
@@ -172,6 +191,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     calls: [],
     uses: [],
     public: true,
+    route: { host: "ui" },
     probes: { liveness: "/", readiness: "/" },
     resources: small,
     secrets: [],

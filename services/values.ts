@@ -14,6 +14,7 @@ import {
   SERVICES_NAMESPACE,
   type Peer,
 } from "../components/delivery/serviceNetwork";
+import { platformHostname } from "../components/edge/cloudflareTunnel";
 import type { PlatformConfig } from "../stacks/config";
 import { SERVICE_NAMES, SERVICES, type ServiceName } from "./catalog";
 
@@ -71,6 +72,8 @@ export interface ServiceChartValues {
   image: { repository: string; tag: string; pullPolicy: "IfNotPresent" | "Always" };
   imagePullSecrets: string[];
   ports: { http: number; grpc?: number; agent?: number };
+  /** Traefik's route to the HTTP port, for services the tunnel's public hosts serve. */
+  route?: ChartRoute;
   replicas: { min: number; max: number };
   resources: {
     requests: { cpu: string; memory: string };
@@ -98,6 +101,22 @@ export interface ServiceChartValues {
   networkPolicy: { ingress: Peer[]; egress: Peer[]; internet: { name: string; ports: number[] }[] };
   serviceMonitor: { enabled: boolean; interval: string; path: string; labels: Record<string, string> };
   config: Record<string, string>;
+}
+
+/** An IngressRoute's target: the full hostname and, on a shared host, the service's path prefix. */
+export interface ChartRoute {
+  host: string;
+  pathPrefix?: string;
+}
+
+/** The catalog's route on the stack's domain (`<label>.<baseDomain>`, as the tunnel routes it). */
+export function serviceRoute(config: PlatformConfig, service: ServiceName): ChartRoute | undefined {
+  const route = SERVICES[service].route;
+  if (!route) return undefined;
+  return {
+    host: platformHostname(route.host, config.baseDomain),
+    ...(route.pathPrefix ? { pathPrefix: route.pathPrefix } : {}),
+  };
 }
 
 /** The image tag a stack deploys before Image Updater has run. */
@@ -138,6 +157,7 @@ export function serviceValues(config: PlatformConfig, service: ServiceName): Ser
   const spec = SERVICES[service];
   const canary = config.delivery.rollout === "canary";
   const launcher = service === CVM_LAUNCHER ? enabledClouds(config) : [];
+  const route = serviceRoute(config, service);
   return {
     name: service,
     description: spec.description,
@@ -153,6 +173,7 @@ export function serviceValues(config: PlatformConfig, service: ServiceName): Ser
       ...(spec.grpcPort ? { grpc: spec.grpcPort } : {}),
       ...(spec.agentPort ? { agent: spec.agentPort } : {}),
     },
+    ...(route ? { route } : {}),
     replicas: { ...config.delivery.serviceReplicas },
     resources: {
       requests: { cpu: spec.resources.cpu, memory: spec.resources.memory },

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { AM_CERTS, OPENBAO_API_PORT, OPENBAO_SERVER_LABELS } from "../components/pki/openbaoNames";
 import { CVM_AGENTS_PORT, TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
+import { PLATFORM_HOSTS } from "../components/edge/cloudflareTunnel";
 import { callersOf, SERVICE_NAMES, SERVICES, SPICEDB_GRPC_PORT, type ServiceName } from "../services/catalog";
 import { CANARY_STEPS, SECRET_STORE_NAME, serviceValues } from "../services/values";
 import { SPICEDB_CLIENT_SECRET, SPICEDB_POD_LABELS } from "../components/authz/spicedbNames";
@@ -126,7 +127,8 @@ const DEPENDENCY_PEERS = (service: ServiceName) =>
 
 function expectedIngress(service: ServiceName): Rule[] {
   const spec = SERVICES[service];
-  const fromTraefik = [...(spec.public ? [spec.httpPort] : []), ...(spec.agentPort ? [spec.agentPort] : [])];
+  // Traefik reaches the HTTP port of what it routes to, and Backends' agent port (the TCP route).
+  const fromTraefik = [...(spec.route ? [spec.httpPort] : []), ...(spec.agentPort ? [spec.agentPort] : [])];
   return [
     ...callersOf(service).map((caller) => ({
       namespace: "prism",
@@ -206,6 +208,7 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
         "ServiceMonitor",
         ...(SERVICES[service].calls.length + SERVICES[service].uses.length > 0 ? ["NetworkPolicy"] : []),
         ...(SERVICES[service].vpa ? ["VerticalPodAutoscaler"] : []),
+        ...(SERVICES[service].route ? ["IngressRoute"] : []),
         ...SERVICES[service].secrets.map(() => "ExternalSecret"),
       ].sort();
       expect(kinds).toEqual(expected);
@@ -312,6 +315,59 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
     }
   });
 
+  it("routes each service with a catalog route from its tunnel host through Traefik, and no other", () => {
+    const { baseDomain } = stackConfig(stack);
+    const tunnelHosts = PLATFORM_HOSTS.map((h) => `${h.label}.${baseDomain}`);
+    const matches: string[] = [];
+    for (const service of SERVICE_NAMES) {
+      const spec = SERVICES[service];
+      const { manifests } = rendered(stack)[service];
+      const routes = manifests.filter((m) => m.kind === "IngressRoute");
+      // Reachable from Traefik on HTTP exactly when routed (the NetworkPolicy test checks the ports).
+      expect(spec.public).toBe(spec.route !== undefined);
+      if (!spec.route) {
+        expect(routes).toEqual([]);
+        continue;
+      }
+      expect(routes).toHaveLength(1);
+      const [route] = routes;
+      expect(route.apiVersion).toBe("traefik.io/v1alpha1");
+      expect(route.metadata).toMatchObject({
+        name: service,
+        namespace: "prism",
+        labels: pods(service).matchLabels,
+      });
+      const host = `${spec.route.host}.${baseDomain}`;
+      expect(tunnelHosts).toContain(host);
+      const match = spec.route.pathPrefix
+        ? `Host(\`${host}\`) && PathPrefix(\`${spec.route.pathPrefix}\`)`
+        : `Host(\`${host}\`)`;
+      matches.push(match);
+      expect(route.spec).toEqual({
+        entryPoints: ["websecure"],
+        routes: [
+          { kind: "Rule", match, services: [{ kind: "Service", name: service, port: spec.httpPort }] },
+        ],
+        // Traefik's default certificate: Cloudflare terminates the public TLS.
+        tls: {},
+      });
+      // The chart's own Service serves that port, by that name.
+      const target = only(manifests, "Service", service);
+      expect((target.spec as { ports: { name: string; port: number }[] }).ports).toContainEqual(
+        expect.objectContaining({ name: "http", port: spec.httpPort }),
+      );
+    }
+    // The UI owns its host; each public API service has its own prefix on the API host.
+    const api = (service: string) => `Host(\`api.${baseDomain}\`) && PathPrefix(\`/${service}\`)`;
+    expect(matches.sort()).toEqual(
+      [
+        `Host(\`ui.${baseDomain}\`)`,
+        ...["auth", "users", "domains", "computations", "backends", "certs", "billing"].map(api),
+      ].sort(),
+    );
+    expect(rendered(stack)["am-certs"].manifests.some((m) => m.kind === "IngressRoute")).toBe(false);
+  });
+
   it("serves the CVM agents' port on the Service Traefik's TCP route targets", () => {
     const service = only(rendered(stack).backends.manifests, "Service");
     expect(service.metadata.name).toBe("backends");
@@ -413,6 +469,21 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
   it("rejects values the schema does not know", () => {
     const values = { ...serviceValues(stackConfig(stack), "auth"), replicaCount: 3 };
     expect(() => renderChart("auth", "prism", values)).toThrow(/replicaCount/);
+  });
+
+  it("rejects a route the schema does not allow", () => {
+    const values = serviceValues(stackConfig(stack), "auth");
+    const withRoute = (route: unknown) => ({ ...values, route });
+    expect(() => renderChart("auth", "prism", withRoute({ ...values.route, middlewares: [] }))).toThrow(
+      /middlewares/,
+    );
+    expect(() => renderChart("auth", "prism", withRoute({ pathPrefix: "/auth" }))).toThrow(/host/);
+    expect(() => renderChart("auth", "prism", withRoute({ host: "api.example.com`) || Host(`x" }))).toThrow(
+      /host/,
+    );
+    expect(() =>
+      renderChart("auth", "prism", withRoute({ host: "api.example.com", pathPrefix: "auth" })),
+    ).toThrow(/pathPrefix/);
   });
 });
 

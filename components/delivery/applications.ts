@@ -34,6 +34,7 @@ export const SERVICE_KINDS: GroupKind[] = [
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
   { group: "monitoring.coreos.com", kind: "ServiceMonitor" },
   { group: "external-secrets.io", kind: "ExternalSecret" },
+  { group: "traefik.io", kind: "IngressRoute" },
 ];
 
 /** Image Updater's settings for one service, per stack (config.delivery.imageUpdate). */
