@@ -135,6 +135,18 @@ export async function evaluatePolicies(
   if (unknown.length) throw new Error(`policy config names unknown policies: ${unknown.join(", ")}`);
   const violations: Violation[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  // One copy of each resource's props for all policies (policies read, never write, their props).
+  const inputViews = new Map<string, ReturnType<typeof view>>();
+  const outputViews = new Map<string, ReturnType<typeof view>>();
+  const viewOf = (r: EvaluatedResource, side: "inputs" | "outputs") => {
+    const cache = side === "inputs" ? inputViews : outputViews;
+    let v = cache.get(r.urn);
+    if (!v) {
+      v = view(r, r[side], byUrn);
+      cache.set(r.urn, v);
+    }
+    return v;
+  };
   const stackTags = new Map<string, string>();
 
   for (const policy of policies) {
@@ -156,7 +168,7 @@ export async function evaluatePolicies(
         : [policy.validateResource];
       for (const r of resources) {
         const args: ResourceValidationArgs = {
-          ...view(r, r.inputs, byUrn),
+          ...viewOf(r, "inputs"),
           stackTags,
           getConfig: <T extends object>() => settings as T,
           notApplicable: throwNotApplicable,
@@ -173,7 +185,7 @@ export async function evaluatePolicies(
       const policyResources = new Map<string, PolicyResource>();
       for (const r of resources) {
         policyResources.set(r.urn, {
-          ...view(r, r.outputs, byUrn),
+          ...viewOf(r, "outputs"),
           dependencies: [],
           propertyDependencies: {},
         });
