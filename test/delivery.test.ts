@@ -125,7 +125,7 @@ describe.each(["staging", "production"])("delivery on %s", (stack) => {
     const config = stackPolicyConfig(stack);
     expect(mandatory(await checkPlan(plan, config))).toEqual([]);
 
-    const rendered = renderPlanServices(plan);
+    const rendered = await renderPlanServices(plan);
     expect(rendered.map((r) => r.release).sort()).toEqual([...SERVICE_NAMES].sort());
     const findings = await checkRendered(renderedObjects(stack, rendered), config);
     expect(mandatory(findings)).toEqual([]);
@@ -249,7 +249,7 @@ describe.each(["staging", "production"])("delivery on %s", (stack) => {
     // Every kind the chart renders is allowed, nothing else.
     const allowed = new Set(SERVICE_KINDS.map((k) => `${k.group}/${k.kind}`));
     const rendered = new Set(
-      renderPlanServices(plan).flatMap((s) =>
+      (await renderPlanServices(plan)).flatMap((s) =>
         s.manifests.map((m) => `${m.apiVersion.includes("/") ? m.apiVersion.split("/")[0] : ""}/${m.kind}`),
       ),
     );

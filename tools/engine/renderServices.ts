@@ -11,7 +11,7 @@ import { parseAllDocuments } from "yaml";
 import { SERVICE_NAMES, type ServiceName } from "../../services/catalog";
 import { SERVICE_CHART_PATH, SERVICES_NAMESPACE, serviceValues } from "../../services/values";
 import type { PlatformConfig } from "../../stacks/config";
-import { helm } from "../helm";
+import { helm, helmAsync } from "../helm";
 import type { Plan } from "./plan";
 import type { RenderedObject } from "./policyRun";
 
@@ -45,33 +45,86 @@ function isManifest(value: unknown): value is Manifest {
   return typeof v.apiVersion === "string" && typeof v.kind === "string" && typeof meta?.name === "string";
 }
 
+function cacheKey(release: string, namespace: string, input: string): string {
+  return `${release}\0${namespace}\0${input}`;
+}
+
+function parseRendered(release: string, out: string): Manifest[] {
+  const manifests: Manifest[] = [];
+  for (const doc of parseAllDocuments(out)) {
+    if (doc.errors.length)
+      throw new Error(`helm rendered invalid YAML for ${release}: ${doc.errors[0].message}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (!isManifest(value))
+      throw new Error(`helm rendered something that is not a Kubernetes object for ${release}`);
+    manifests.push(value);
+  }
+  return manifests;
+}
+
+/** Writes the values to a temporary file for `helm template --values`, and cleans up after `use`. */
+function withValuesFile<T>(key: string, input: string, use: (file: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-render-"));
+  const file = path.join(dir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
+  fs.writeFileSync(file, input);
+  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const result = use(file);
+    if (result instanceof Promise) {
+      return result.finally(cleanup) as T;
+    }
+    cleanup();
+    return result;
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
+
+const templateArgs = (release: string, namespace: string, file: string) => [
+  "template",
+  release,
+  CHART_DIR,
+  "--namespace",
+  namespace,
+  "--values",
+  file,
+];
+
 /** `helm template` of the service chart; each distinct input is rendered once per process. */
 export function renderChart(release: string, namespace: string, values: unknown): Manifest[] {
   const input = JSON.stringify(values);
-  const key = `${release}\0${namespace}\0${input}`;
-  const hit = cache.get(key);
-  if (hit) return structuredClone(hit);
-
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-render-"));
-  const valuesFile = path.join(dir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
-  try {
-    fs.writeFileSync(valuesFile, input);
-    const out = helm(["template", release, CHART_DIR, "--namespace", namespace, "--values", valuesFile]);
-    const manifests: Manifest[] = [];
-    for (const doc of parseAllDocuments(out)) {
-      if (doc.errors.length)
-        throw new Error(`helm rendered invalid YAML for ${release}: ${doc.errors[0].message}`);
-      const value: unknown = doc.toJS();
-      if (value === null || value === undefined) continue;
-      if (!isManifest(value))
-        throw new Error(`helm rendered something that is not a Kubernetes object for ${release}`);
-      manifests.push(value);
-    }
+  const key = cacheKey(release, namespace, input);
+  let manifests = cache.get(key);
+  if (!manifests) {
+    manifests = withValuesFile(key, input, (file) =>
+      parseRendered(release, helm(templateArgs(release, namespace, file))),
+    );
     cache.set(key, manifests);
-    return structuredClone(manifests);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+  return structuredClone(manifests);
+}
+
+interface RenderRequest {
+  release: string;
+  namespace: string;
+  values: unknown;
+}
+
+/** Renders several charts side by side into the cache, so the calls that follow are instant. */
+export async function prerender(requests: RenderRequest[]): Promise<void> {
+  await Promise.all(
+    requests.map(async ({ release, namespace, values }) => {
+      const input = JSON.stringify(values);
+      const key = cacheKey(release, namespace, input);
+      if (cache.has(key)) return;
+      const out = await withValuesFile(key, input, (file) =>
+        helmAsync(templateArgs(release, namespace, file)),
+      );
+      cache.set(key, parseRendered(release, out));
+    }),
+  );
 }
 
 /** Every service of a stack, rendered with the values its Application gets (services/values.ts). */
@@ -95,12 +148,9 @@ interface ApplicationInputs {
   };
 }
 
-/**
- * What the plan's Applications of the service chart deploy: each rendered with its own release
- * name, destination namespace and values, exactly as ArgoCD's repo-server will.
- */
-export function renderPlanServices(plan: Plan): RenderedService[] {
-  const rendered: RenderedService[] = [];
+/** The render each Application of the service chart in the plan asks for (release, namespace, values). */
+function planRenderRequests(plan: Plan): RenderRequest[] {
+  const requests: RenderRequest[] = [];
   for (const r of plan.resources.filter((x) => x.type === APPLICATION_TYPE)) {
     const spec = (r.inputs as ApplicationInputs).spec;
     if (spec?.source?.path !== SERVICE_CHART_PATH) continue;
@@ -111,13 +161,24 @@ export function renderPlanServices(plan: Plan): RenderedService[] {
         `Application ${r.name} renders ${SERVICE_CHART_PATH} without a releaseName or namespace`,
       );
     }
-    rendered.push({
-      release,
-      namespace,
-      manifests: renderChart(release, namespace, spec.source.helm?.valuesObject ?? {}),
-    });
+    requests.push({ release, namespace, values: spec.source.helm?.valuesObject ?? {} });
   }
-  return rendered;
+  return requests;
+}
+
+/**
+ * What the plan's Applications of the service chart deploy: each rendered with its own release
+ * name, destination namespace and values, exactly as ArgoCD's repo-server will. The renders run
+ * side by side.
+ */
+export async function renderPlanServices(plan: Plan): Promise<RenderedService[]> {
+  const requests = planRenderRequests(plan);
+  await prerender(requests);
+  return requests.map(({ release, namespace, values }) => ({
+    release,
+    namespace,
+    manifests: renderChart(release, namespace, values),
+  }));
 }
 
 /** The rendered services as the policy run takes them (policyRun.checkRendered). */
