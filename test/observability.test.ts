@@ -405,6 +405,7 @@ describe.each(["staging", "production"])("observability in %s", (stack) => {
       expect(at(route, "spec")).toEqual({
         entryPoints: ["websecure"],
         routes: [{ match: `Host(\`${e.label}.${cfg.baseDomain}\`)`, kind: "Rule", services: [e.service] }],
+        tls: {},
       });
       const admitsTraefik = ofType(plan, NETWORK_POLICY).filter(
         (p) =>

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { clusterTls } from "../tls/clusterTls";
 import { DISPATCH_CA_SECRET, SPICEDB_CLUSTER, SPICEDB_NAMESPACE, TLS_SECRET } from "./spicedbNames";
 
 export interface SpiceDbTlsArgs {
@@ -9,11 +9,6 @@ export interface SpiceDbTlsArgs {
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;
 }
-
-/** The server certificate lives a year and is reissued by any `pulumi up` in its last 30 days. */
-const SERVER_CERT_HOURS = 365 * 24;
-const SERVER_RENEWAL_HOURS = 30 * 24;
-const CA_HOURS = 10 * 365 * 24;
 
 /** Every name SpiceDB's Service answers to; dispatch peers verify `<cluster>.<namespace>`. */
 export const SPICEDB_DNS_NAMES = [
@@ -37,48 +32,18 @@ export class SpiceDbTls extends pulumi.ComponentResource {
 
   constructor(name: string, args: SpiceDbTlsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:authz:SpiceDbTls", name, {}, opts);
-    const parent = { parent: this };
     const k8sOpts = { parent: this, provider: args.provider };
 
-    const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, parent);
-    const ca = new tls.SelfSignedCert(
-      `${name}-ca`,
-      {
-        privateKeyPem: pulumi.secret(caKey.privateKeyPem),
-        isCaCertificate: true,
-        maxPathLength: 0,
-        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-        validityPeriodHours: CA_HOURS,
-        subject: { commonName: `Prism SpiceDB CA (${args.stack})`, organization: "Prism" },
-      },
-      parent,
-    );
-    const serverKey = new tls.PrivateKey(
-      `${name}-server-key`,
-      { algorithm: "ECDSA", ecdsaCurve: "P256" },
-      parent,
-    );
-    const request = new tls.CertRequest(
-      `${name}-server-csr`,
-      {
-        privateKeyPem: pulumi.secret(serverKey.privateKeyPem),
-        dnsNames: SPICEDB_DNS_NAMES,
-        subject: { commonName: SPICEDB_DNS_NAMES[2], organization: "Prism" },
-      },
-      parent,
-    );
     // Dispatch peers present the same certificate to each other, so it serves both ways.
-    const server = new tls.LocallySignedCert(
-      `${name}-server`,
+    const cert = clusterTls(
+      name,
       {
-        certRequestPem: request.certRequestPem,
-        caCertPem: ca.certPem,
-        caPrivateKeyPem: pulumi.secret(caKey.privateKeyPem),
-        validityPeriodHours: SERVER_CERT_HOURS,
-        earlyRenewalHours: SERVER_RENEWAL_HOURS,
-        allowedUses: ["digital_signature", "server_auth", "client_auth"],
+        caCommonName: `Prism SpiceDB CA (${args.stack})`,
+        serverCommonName: SPICEDB_DNS_NAMES[2],
+        dnsNames: SPICEDB_DNS_NAMES,
+        clientAuth: true,
       },
-      parent,
+      this,
     );
 
     const labels = { "app.kubernetes.io/name": "spicedb", "app.kubernetes.io/part-of": "prism" };
@@ -88,9 +53,9 @@ export class SpiceDbTls extends pulumi.ComponentResource {
         metadata: { name: TLS_SECRET, namespace: args.namespace, labels },
         type: "kubernetes.io/tls",
         stringData: {
-          "tls.crt": server.certPem,
-          "tls.key": pulumi.secret(serverKey.privateKeyPem),
-          "ca.crt": ca.certPem,
+          "tls.crt": cert.certPem,
+          "tls.key": cert.keyPem,
+          "ca.crt": cert.caCertPem,
         },
       },
       k8sOpts,
@@ -100,12 +65,12 @@ export class SpiceDbTls extends pulumi.ComponentResource {
       {
         metadata: { name: DISPATCH_CA_SECRET, namespace: args.namespace, labels },
         type: "Opaque",
-        stringData: { "tls.crt": ca.certPem },
+        stringData: { "tls.crt": cert.caCertPem },
       },
       k8sOpts,
     );
 
-    this.caCertificate = ca.certPem;
+    this.caCertificate = cert.caCertPem;
     this.tlsSecretName = tlsSecret.metadata.name;
     this.dispatchCaSecretName = dispatchCa.metadata.name;
     this.registerOutputs({ caCertificate: this.caCertificate });

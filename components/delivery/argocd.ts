@@ -19,7 +19,7 @@ import {
   tcp,
   type PolicyScope,
 } from "./networkPolicies";
-import { ingressRoute } from "./platformResources";
+import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 
 export interface ArgoCdArgs {
   /** config.delivery.argocdHa: Redis HA and replicated components. */
@@ -75,17 +75,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     ingressRoute(
       `${name}-ui`,
       { name: "argocd-server", namespace: args.namespace },
-      {
-        entryPoints: ["websecure"],
-        routes: [
-          {
-            match: `Host(\`${hostname}\`)`,
-            kind: "Rule",
-            services: [{ name: ARGOCD_SERVER_SERVICE.name, port: ARGOCD_SERVER_SERVICE.port }],
-          },
-        ],
-        tls: {},
-      },
+      hostRoute(hostname, { name: ARGOCD_SERVER_SERVICE.name, port: ARGOCD_SERVER_SERVICE.port }),
       { ...k8sOpts, dependsOn: [this.release] },
     );
 

@@ -61,6 +61,43 @@ export function ingressRouteTcp(
   );
 }
 
+/** Traefik's HTTP route: the subset of the IngressRoute CRD (traefik.io/v1alpha1) the platform uses. */
+export interface IngressRouteSpec {
+  entryPoints: string[];
+  routes: {
+    match: string;
+    kind: "Rule";
+    services: { name: string; port: number; scheme?: "http" | "https" | "h2c" }[];
+  }[];
+  /** `{}`: TLS with Traefik's default certificate (Cloudflare terminates the public TLS). */
+  tls?: Record<string, never>;
+}
+
+export function ingressRoute(
+  name: string,
+  metadata: { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> },
+  spec: IngressRouteSpec,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", metadata, spec },
+    opts,
+  );
+}
+
+/**
+ * A route for one UI behind the tunnel: its hostname on the TLS entry point, to one Service in
+ * the route's own namespace (Traefik resolves no cross-namespace services here).
+ */
+export function hostRoute(hostname: string, service: { name: string; port: number }): IngressRouteSpec {
+  return {
+    entryPoints: ["websecure"],
+    routes: [{ match: `Host(\`${hostname}\`)`, kind: "Rule", services: [service] }],
+    tls: {},
+  };
+}
+
 /**
  * Traefik, the platform's only ingress. HTTP(S) arrives solely through the Cloudflare tunnel, so
  * its Service is ClusterIP; 80 redirects to 443; the dashboard exists in staging only and is never

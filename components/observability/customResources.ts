@@ -1,8 +1,8 @@
 /**
  * Typed helpers for the custom resources the observability layer creates: the Prometheus
  * operator's PrometheusRule, ServiceMonitor and PodMonitor (monitoring.coreos.com/v1, CRDs from
- * kube-prometheus-stack) and Traefik's IngressRoute (traefik.io/v1alpha1, CRD from the traefik
- * chart). Each spec interface is the subset of the CRD the platform uses, so a misspelt field is a
+ * kube-prometheus-stack); Traefik's IngressRoute helper lives with Traefik (edge/traefikIngress.ts).
+ * Each spec interface is the subset of the CRD the platform uses, so a misspelt field is a
  * compile error rather than a silently ignored key. Callers pass `dependsOn` on the release that
  * installs the CRD.
  */
@@ -99,36 +99,4 @@ export function podMonitor(
     { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec },
     opts,
   );
-}
-
-/** Traefik's HTTP route: the subset of the IngressRoute CRD (traefik.io/v1alpha1) the platform uses. */
-export interface IngressRouteSpec {
-  entryPoints: string[];
-  routes: {
-    match: string;
-    kind: "Rule";
-    services: { name: string; port: number; namespace?: string }[];
-  }[];
-}
-
-export function ingressRoute(
-  name: string,
-  metadata: ObjectMeta,
-  spec: IngressRouteSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", metadata, spec },
-    opts,
-  );
-}
-
-/** A route for one operator UI: its Access hostname on the TLS entry point, to one Service. */
-export function hostRoute(hostname: string, service: { name: string; port: number }): IngressRouteSpec {
-  return {
-    // websecure terminates TLS for every router on it (the entry point's http.tls).
-    entryPoints: ["websecure"],
-    routes: [{ match: `Host(\`${hostname}\`)`, kind: "Rule", services: [service] }],
-  };
 }

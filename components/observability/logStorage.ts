@@ -6,7 +6,7 @@ import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformHostname } from "../edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { platformRelease } from "../helm/helmRelease";
-import { hostRoute, ingressRoute } from "./customResources";
+import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 import { FLUENT_BIT_POD_LABELS } from "./logShipping";
 import { LogRetention } from "./logRetention";
 import { namespacePeer, networkPolicy, sameNamespacePolicy, tcp } from "./network";

@@ -9,7 +9,8 @@ import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { platformRelease } from "../helm/helmRelease";
 import { alertmanagerConfig, SLACK_WEBHOOK_KEY, SLACK_WEBHOOK_SECRET } from "./alertmanagerConfig";
 import { RULE_GROUPS } from "./alertRules";
-import { hostRoute, ingressRoute, podMonitor, prometheusRule, serviceMonitor } from "./customResources";
+import { hostRoute, ingressRoute } from "../edge/traefikIngress";
+import { podMonitor, prometheusRule, serviceMonitor } from "./customResources";
 import { monitoringNetworkPolicies } from "./monitoringNetworkPolicies";
 import {
   ALERTMANAGER_CONFIG_SECRET,

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { clusterTls } from "../tls/clusterTls";
 import { openBaoDnsNames, TLS_SECRET } from "./openbaoNames";
 
 export interface OpenBaoTlsArgs {
@@ -11,11 +11,6 @@ export interface OpenBaoTlsArgs {
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;
 }
-
-/** The server certificate lives a year and is reissued by any `pulumi up` in its last 30 days. */
-const SERVER_CERT_HOURS = 365 * 24;
-const SERVER_RENEWAL_HOURS = 30 * 24;
-const CA_HOURS = 10 * 365 * 24;
 
 /**
  * TLS for OpenBao's listener inside the cluster: a private CA that exists only for this, and a
@@ -31,49 +26,17 @@ export class OpenBaoTls extends pulumi.ComponentResource {
 
   constructor(name: string, args: OpenBaoTlsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:pki:OpenBaoTls", name, {}, opts);
-    const parent = { parent: this };
 
-    const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, parent);
-    const ca = new tls.SelfSignedCert(
-      `${name}-ca`,
+    const cert = clusterTls(
+      name,
       {
-        privateKeyPem: pulumi.secret(caKey.privateKeyPem),
-        isCaCertificate: true,
-        // This CA signs server certificates and nothing below them.
-        maxPathLength: 0,
-        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-        validityPeriodHours: CA_HOURS,
-        subject: { commonName: `Prism OpenBao listener CA (${args.stack})`, organization: "Prism" },
-      },
-      parent,
-    );
-
-    const serverKey = new tls.PrivateKey(
-      `${name}-server-key`,
-      { algorithm: "ECDSA", ecdsaCurve: "P256" },
-      parent,
-    );
-    const request = new tls.CertRequest(
-      `${name}-server-csr`,
-      {
-        privateKeyPem: pulumi.secret(serverKey.privateKeyPem),
+        caCommonName: `Prism OpenBao listener CA (${args.stack})`,
+        serverCommonName: "openbao.openbao.svc",
         dnsNames: openBaoDnsNames(args.replicas),
+        // The operator reaches the API through a port-forward.
         ipAddresses: ["127.0.0.1"],
-        subject: { commonName: "openbao.openbao.svc", organization: "Prism" },
       },
-      parent,
-    );
-    const server = new tls.LocallySignedCert(
-      `${name}-server`,
-      {
-        certRequestPem: request.certRequestPem,
-        caCertPem: ca.certPem,
-        caPrivateKeyPem: pulumi.secret(caKey.privateKeyPem),
-        validityPeriodHours: SERVER_CERT_HOURS,
-        earlyRenewalHours: SERVER_RENEWAL_HOURS,
-        allowedUses: ["digital_signature", "server_auth"],
-      },
-      parent,
+      this,
     );
 
     const secret = new k8s.core.v1.Secret(
@@ -86,15 +49,15 @@ export class OpenBaoTls extends pulumi.ComponentResource {
         },
         type: "kubernetes.io/tls",
         stringData: {
-          "tls.crt": server.certPem,
-          "tls.key": pulumi.secret(serverKey.privateKeyPem),
-          "ca.crt": ca.certPem,
+          "tls.crt": cert.certPem,
+          "tls.key": cert.keyPem,
+          "ca.crt": cert.caCertPem,
         },
       },
       { parent: this, provider: args.provider },
     );
 
-    this.caCertificate = ca.certPem;
+    this.caCertificate = cert.caCertPem;
     this.secretName = secret.metadata.name;
     this.registerOutputs({ caCertificate: this.caCertificate });
   }
