@@ -4,6 +4,7 @@
  * labels on its namespace, and the operator's pinned image, resources and token annotation.
  */
 import * as k8s from "@pulumi/kubernetes";
+import { ALLOW_DNS_SPEC, DEFAULT_DENY_SPEC } from "../cluster/platformNamespaces";
 import * as pulumi from "@pulumi/pulumi";
 import { SA_TOKEN_ANNOTATION } from "../../policies/rules/kubernetesWorkloads";
 import { OPERATOR_METRICS_PORT, OPERATOR_NAMESPACE } from "./spicedbNames";
@@ -113,25 +114,9 @@ export function spiceDbOperator(name: string, args: SpiceDbOperatorArgs): k8s.ya
     );
   const tcp = (port: number) => ({ protocol: "TCP", port });
 
-  policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-  policy("allow-dns", {
-    podSelector: {},
-    policyTypes: ["Egress"],
-    egress: [
-      {
-        to: [
-          {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-          },
-        ],
-        ports: [
-          { protocol: "UDP", port: 53 },
-          { protocol: "TCP", port: 53 },
-        ],
-      },
-    ],
-  });
+  // The platform's namespace baseline, for the namespace the bundle brings.
+  policy("default-deny", DEFAULT_DENY_SPEC);
+  policy("allow-dns", ALLOW_DNS_SPEC);
   policy("allow-kubernetes-api", {
     podSelector: {},
     policyTypes: ["Egress"],

@@ -36,6 +36,32 @@ export const PLATFORM_NAMESPACES = {
 
 export type PlatformNamespace = keyof typeof PLATFORM_NAMESPACES;
 
+/** Selects every pod and allows nothing: the baseline of every namespace the platform owns. */
+export const DEFAULT_DENY_SPEC: k8s.types.input.networking.v1.NetworkPolicySpec = {
+  podSelector: {},
+  policyTypes: ["Ingress", "Egress"],
+};
+
+/** DNS to kube-dns: the one thing every pod needs, allowed by default. */
+export const ALLOW_DNS_SPEC: k8s.types.input.networking.v1.NetworkPolicySpec = {
+  podSelector: {},
+  policyTypes: ["Egress"],
+  egress: [
+    {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    },
+  ],
+};
+
 export interface PlatformNamespacesArgs {
   provider: k8s.Provider;
   /** Kubernetes minor ("1.34") the Pod Security profiles are pinned to. */
@@ -83,7 +109,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
         `${ns}-default-deny`,
         {
           metadata: { name: "default-deny", namespace: nsName },
-          spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+          spec: DEFAULT_DENY_SPEC,
         },
         k8sOpts,
       );
@@ -91,24 +117,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
         `${ns}-allow-dns`,
         {
           metadata: { name: "allow-dns", namespace: nsName },
-          spec: {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-              {
-                to: [
-                  {
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                  },
-                ],
-                ports: [
-                  { protocol: "UDP", port: 53 },
-                  { protocol: "TCP", port: 53 },
-                ],
-              },
-            ],
-          },
+          spec: ALLOW_DNS_SPEC,
         },
         k8sOpts,
       );
