@@ -1,7 +1,7 @@
 /** The SpiceDBCluster custom resource (authzed.com/v1alpha1), typed, and what goes into it. */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SA_TOKEN_ANNOTATION } from "../../policies/rules/kubernetesWorkloads";
+import { customResourceKind } from "../kubernetes/customResource";
 
 /** A container's resource requests and limits. */
 export interface Resources {
@@ -47,18 +47,10 @@ export interface SpiceDbClusterSpec {
   patches: SpiceDbPatch[];
 }
 
-export function spiceDbCluster(
-  name: string,
-  metadata: { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> },
-  spec: SpiceDbClusterSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "authzed.com/v1alpha1", kind: "SpiceDBCluster", metadata, spec },
-    opts,
-  );
-}
+export const spiceDbCluster = customResourceKind<
+  SpiceDbClusterSpec,
+  { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> }
+>("authzed.com/v1alpha1", "SpiceDBCluster");
 
 /** SpiceDB's image runs as this non-root user; the operator sets no security context of its own. */
 const NONROOT = 65532;

@@ -4,8 +4,8 @@
  * of CloudNativePG 1.30 (CHARTS["cloudnative-pg"]). Every caller passes `dependsOn` on the operator's
  * release, which installs the CRDs.
  */
-import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { customResourceKind } from "../kubernetes/customResource";
 
 export const CNPG_API_VERSION = "postgresql.cnpg.io/v1";
 
@@ -116,43 +116,9 @@ export interface ScheduledBackupSpec {
   immediate: boolean;
 }
 
-function cnpgResource<S>(
-  kind: string,
-  name: string,
-  metadata: CnpgMetadata,
-  spec: S,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: CNPG_API_VERSION, kind, metadata, spec },
-    opts,
-  );
-}
-
-export function postgresCluster(
-  name: string,
-  metadata: CnpgMetadata,
-  spec: ClusterSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return cnpgResource("Cluster", name, metadata, spec, opts);
-}
-
-export function pooler(
-  name: string,
-  metadata: CnpgMetadata,
-  spec: PoolerSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return cnpgResource("Pooler", name, metadata, spec, opts);
-}
-
-export function scheduledBackup(
-  name: string,
-  metadata: CnpgMetadata,
-  spec: ScheduledBackupSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return cnpgResource("ScheduledBackup", name, metadata, spec, opts);
-}
+export const postgresCluster = customResourceKind<ClusterSpec, CnpgMetadata>(CNPG_API_VERSION, "Cluster");
+export const pooler = customResourceKind<PoolerSpec, CnpgMetadata>(CNPG_API_VERSION, "Pooler");
+export const scheduledBackup = customResourceKind<ScheduledBackupSpec, CnpgMetadata>(
+  CNPG_API_VERSION,
+  "ScheduledBackup",
+);

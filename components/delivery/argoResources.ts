@@ -4,8 +4,8 @@
  * (argocd-image-updater.argoproj.io/v1alpha1, CRD from the argocd-image-updater chart) it uses.
  * Callers pass `dependsOn` on the release that installs the CRD.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { customResourceKind } from "../kubernetes/customResource";
 
 export interface ObjectMeta {
   name: string;
@@ -34,18 +34,10 @@ export interface AppProjectSpec {
   orphanedResources?: { warn: boolean };
 }
 
-export function appProject(
-  name: string,
-  metadata: ObjectMeta,
-  spec: AppProjectSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "argoproj.io/v1alpha1", kind: "AppProject", metadata, spec },
-    opts,
-  );
-}
+export const appProject = customResourceKind<AppProjectSpec, ObjectMeta>(
+  "argoproj.io/v1alpha1",
+  "AppProject",
+);
 
 export interface SyncRetry {
   limit: number;
@@ -69,18 +61,10 @@ export interface ApplicationSpec {
   revisionHistoryLimit: number;
 }
 
-export function application(
-  name: string,
-  metadata: ObjectMeta,
-  spec: ApplicationSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata, spec },
-    opts,
-  );
-}
+export const application = customResourceKind<ApplicationSpec, ObjectMeta>(
+  "argoproj.io/v1alpha1",
+  "Application",
+);
 
 export interface ImageUpdaterSpec {
   /**
@@ -91,15 +75,7 @@ export interface ImageUpdaterSpec {
   applicationRefs: { namePattern: string; useAnnotations: true }[];
 }
 
-export function imageUpdater(
-  name: string,
-  metadata: ObjectMeta,
-  spec: ImageUpdaterSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "argocd-image-updater.argoproj.io/v1alpha1", kind: "ImageUpdater", metadata, spec },
-    opts,
-  );
-}
+export const imageUpdater = customResourceKind<ImageUpdaterSpec, ObjectMeta>(
+  "argocd-image-updater.argoproj.io/v1alpha1",
+  "ImageUpdater",
+);

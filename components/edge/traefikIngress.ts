@@ -5,6 +5,7 @@ import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { CLOUDFLARED_POD_LABELS } from "./cloudflared";
 import { PLATFORM_HOSTS } from "./cloudflareTunnel";
+import { customResourceKind } from "../kubernetes/customResource";
 
 /** Helm release name; the chart names its Service and pods after it. */
 const RELEASE = "traefik";
@@ -48,18 +49,10 @@ export interface IngressRouteTcpSpec {
   tls?: { passthrough: boolean };
 }
 
-export function ingressRouteTcp(
-  name: string,
-  metadata: { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> },
-  spec: IngressRouteTcpSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "traefik.io/v1alpha1", kind: "IngressRouteTCP", metadata, spec },
-    opts,
-  );
-}
+export const ingressRouteTcp = customResourceKind<
+  IngressRouteTcpSpec,
+  { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> }
+>("traefik.io/v1alpha1", "IngressRouteTCP");
 
 /** Traefik's HTTP route: the subset of the IngressRoute CRD (traefik.io/v1alpha1) the platform uses. */
 export interface IngressRouteSpec {
@@ -73,18 +66,10 @@ export interface IngressRouteSpec {
   tls?: Record<string, never>;
 }
 
-export function ingressRoute(
-  name: string,
-  metadata: { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> },
-  spec: IngressRouteSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", metadata, spec },
-    opts,
-  );
-}
+export const ingressRoute = customResourceKind<
+  IngressRouteSpec,
+  { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> }
+>("traefik.io/v1alpha1", "IngressRoute");
 
 /**
  * A route for one UI behind the tunnel: its hostname on the TLS entry point, to one Service in

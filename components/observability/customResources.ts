@@ -6,8 +6,8 @@
  * compile error rather than a silently ignored key. Callers pass `dependsOn` on the release that
  * installs the CRD.
  */
-import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { customResourceKind } from "../kubernetes/customResource";
 
 export interface ObjectMeta {
   name: string;
@@ -37,18 +37,10 @@ export interface PrometheusRuleSpec {
   groups: RuleGroup[];
 }
 
-export function prometheusRule(
-  name: string,
-  metadata: ObjectMeta,
-  spec: PrometheusRuleSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata, spec },
-    opts,
-  );
-}
+export const prometheusRule = customResourceKind<PrometheusRuleSpec, ObjectMeta>(
+  "monitoring.coreos.com/v1",
+  "PrometheusRule",
+);
 
 interface LabelSelector {
   matchLabels: Record<string, string>;
@@ -69,18 +61,10 @@ export interface ServiceMonitorSpec {
   endpoints: ScrapeEndpoint[];
 }
 
-export function serviceMonitor(
-  name: string,
-  metadata: ObjectMeta,
-  spec: ServiceMonitorSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata, spec },
-    opts,
-  );
-}
+export const serviceMonitor = customResourceKind<ServiceMonitorSpec, ObjectMeta>(
+  "monitoring.coreos.com/v1",
+  "ServiceMonitor",
+);
 
 export interface PodMonitorSpec {
   selector: LabelSelector;
@@ -88,15 +72,7 @@ export interface PodMonitorSpec {
   podMetricsEndpoints: ScrapeEndpoint[];
 }
 
-export function podMonitor(
-  name: string,
-  metadata: ObjectMeta,
-  spec: PodMonitorSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec },
-    opts,
-  );
-}
+export const podMonitor = customResourceKind<PodMonitorSpec, ObjectMeta>(
+  "monitoring.coreos.com/v1",
+  "PodMonitor",
+);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
+import { customResourceKind } from "../kubernetes/customResource";
 
 /**
  * The chart (2.9.0) serves external-secrets.io/v1 only: v1beta1 needs `crds.unsafeServeV1Beta1`,
@@ -48,18 +49,10 @@ export interface ClusterSecretStoreSpec {
   conditions: { namespaces: pulumi.Input<string>[] }[];
 }
 
-export function clusterSecretStore(
-  name: string,
-  metadata: { name: string; labels?: Record<string, string> },
-  spec: ClusterSecretStoreSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind: "ClusterSecretStore", metadata, spec },
-    opts,
-  );
-}
+export const clusterSecretStore = customResourceKind<
+  ClusterSecretStoreSpec,
+  { name: string; labels?: Record<string, string> }
+>(EXTERNAL_SECRETS_API_VERSION, "ClusterSecretStore");
 
 /** The subset of ExternalSecret (external-secrets.io/v1) the platform uses. */
 export interface ExternalSecretSpec {
@@ -82,18 +75,10 @@ export interface ExternalSecretSpec {
  * An ExternalSecret: what the delivery layer (and the service chart it renders) uses to give a
  * service its secrets from Google Secret Manager through the platform's ClusterSecretStore.
  */
-export function externalSecret(
-  name: string,
-  metadata: { name: pulumi.Input<string>; namespace: pulumi.Input<string>; labels?: Record<string, string> },
-  spec: ExternalSecretSpec,
-  opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    name,
-    { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind: "ExternalSecret", metadata, spec },
-    opts,
-  );
-}
+export const externalSecret = customResourceKind<
+  ExternalSecretSpec,
+  { name: pulumi.Input<string>; namespace: pulumi.Input<string>; labels?: Record<string, string> }
+>(EXTERNAL_SECRETS_API_VERSION, "ExternalSecret");
 
 // ---- The component ----------------------------------------------------------------------------
 
