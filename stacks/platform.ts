@@ -102,6 +102,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
       .all([confidential.egressRanges, config.confidential.extraAgentSourceRanges])
       .apply(([egress, extra]) => [...new Set([...egress, ...extra])].sort()),
     podCidr: config.digitalocean.network.clusterSubnet,
+    baseDomain: config.baseDomain,
     provider: cluster.provider,
   });
   const tunnel = new CloudflareTunnel("edge", {

@@ -54,6 +54,7 @@ function edgePlan(stack: string): Promise<EdgePlan> {
         backendsNamespace: namespaces.name("prism"),
         agentSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
         podCidr: ctx.config.digitalocean.network.clusterSubnet,
+        baseDomain: ctx.config.baseDomain,
         provider: cluster.provider,
       });
       const tunnel = new CloudflareTunnel("edge", {
@@ -106,6 +107,35 @@ function fail(message: string): never {
 }
 
 describe.each(["staging", "production"])("the edge of %s", (stack) => {
+  it("verifies the in-cluster hop: Traefik serves an origin certificate for every hostname, cloudflared trusts its CA", async () => {
+    const { plan, config } = await edgePlan(stack);
+    const defaults = (one(plan, T.tunnelConfig).inputs.config as { originRequest: Record<string, unknown> })
+      .originRequest;
+    expect(defaults.caPool).toBe("/etc/cloudflared/origin-ca/ca.crt");
+    expect(defaults.noTlsVerify).toBeUndefined();
+
+    const values = traefikRelease(plan).inputs.values as { tlsStore: unknown };
+    expect(values.tlsStore).toEqual({
+      default: { defaultCertificate: { secretName: "traefik-origin-tls" } },
+    });
+    const csr = one(plan, "tls:index/certRequest:CertRequest", "traefik-origin-server-csr");
+    for (const h of PLATFORM_HOSTS)
+      expect(csr.inputs.dnsNames).toContain(platformHostname(h.label, config.baseDomain));
+    const tlsSecret =
+      ofType(plan, T.secret).find((x) => meta(x).name === "traefik-origin-tls") ?? fail("no origin secret");
+    expect(tlsSecret.secretPaths).toContain("stringData");
+
+    const pod = (
+      one(plan, "kubernetes:apps/v1:Deployment", "cloudflared").inputs as {
+        spec: { template: { spec: { volumes: unknown[]; containers: { volumeMounts: unknown[] }[] } } };
+      }
+    ).spec.template.spec;
+    expect(pod.volumes).toEqual([{ name: "origin-ca", configMap: { name: "traefik-origin-ca" } }]);
+    expect(pod.containers[0].volumeMounts).toEqual([
+      { name: "origin-ca", mountPath: "/etc/cloudflared/origin-ca", readOnly: true },
+    ]);
+  });
+
   it("routes exactly the platform hostnames to Traefik over TLS, ending with a catch-all 404", async () => {
     const { plan, config } = await edgePlan(stack);
     const ingresses = (one(plan, T.tunnelConfig).inputs.config as { ingresses: Ingress[] }).ingresses;

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/config";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
+import { ORIGIN_CA_DIR, ORIGIN_CA_KEY } from "./cloudflared";
 
 export interface PlatformHost {
   /** First DNS label; the hostname is `<label>.<baseDomain>`. */
@@ -100,10 +101,9 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
             tlsTimeout: 10,
             keepAliveTimeout: 90,
             http2Origin: true,
-            // Traefik serves its default certificate until the PKI issues one for it, so the
-            // in-cluster hop is encrypted but not verified; NetworkPolicies confine it to
-            // cloudflared → Traefik. Set caPool (and drop this) once Traefik's cert is issued.
-            noTlsVerify: true,
+            // Traefik's origin certificate chains to a CA of its own, mounted into cloudflared:
+            // the in-cluster hop is verified, not just encrypted.
+            caPool: `${ORIGIN_CA_DIR}/${ORIGIN_CA_KEY}`,
           },
           ingresses: [
             ...hosts.map((host) => ({

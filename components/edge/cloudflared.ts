@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
+import type { TraefikOrigin } from "./traefikIngress";
 
 /** Labels of the cloudflared pods, for the NetworkPolicies that let them reach Traefik. */
 export const CLOUDFLARED_POD_LABELS = {
@@ -18,14 +19,19 @@ const EDGE_PORT = 7844;
 /** Private ranges excluded from the edge egress rule, so a connector cannot wander the VPC. */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
+/** Where cloudflared finds the CA of Traefik's origin certificate (the tunnel's caPool). */
+export const ORIGIN_CA_DIR = "/etc/cloudflared/origin-ca";
+/** The key of the origin CA in its ConfigMap, and the file name under ORIGIN_CA_DIR. */
+export const ORIGIN_CA_KEY = "ca.crt";
+
 export interface CloudflaredArgs {
   namespace: pulumi.Input<string>;
   /** At least two, so draining a node never takes the tunnel down. */
   replicas: number;
   /** The Secret (and key) holding the tunnel's run token. */
   tokenSecret: { name: pulumi.Input<string>; key: string };
-  /** Traefik's pod labels and container ports cloudflared forwards to. */
-  origin: { podLabels: Record<string, string>; ports: number[] };
+  /** Traefik's pods and ports cloudflared forwards to, and the CA it verifies Traefik with. */
+  origin: TraefikOrigin;
   provider: k8s.Provider;
 }
 
@@ -76,6 +82,7 @@ export class Cloudflared extends pulumi.ComponentResource {
                 },
               ],
               terminationGracePeriodSeconds: 60,
+              volumes: [{ name: "origin-ca", configMap: { name: args.origin.ca.configMapName } }],
               containers: [
                 {
                   name: "cloudflared",
@@ -114,6 +121,7 @@ export class Cloudflared extends pulumi.ComponentResource {
                     requests: { cpu: "50m", memory: "64Mi" },
                     limits: { cpu: "500m", memory: "256Mi" },
                   },
+                  volumeMounts: [{ name: "origin-ca", mountPath: ORIGIN_CA_DIR, readOnly: true }],
                   securityContext: {
                     allowPrivilegeEscalation: false,
                     readOnlyRootFilesystem: true,

@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../../stacks/config";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
-import { CLOUDFLARED_POD_LABELS } from "./cloudflared";
-import { PLATFORM_HOSTS } from "./cloudflareTunnel";
+import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY } from "./cloudflared";
+import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
+import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
 
 /** Helm release name; the chart names its Service and pods after it. */
@@ -39,8 +40,22 @@ export interface TraefikIngressArgs {
   agentSourceRanges: pulumi.Input<string[]>;
   /** The cluster's pod CIDR: X-Forwarded-* headers are trusted from cloudflared, nobody else. */
   podCidr: string;
+  /** The zone of the platform hostnames, which Traefik's origin certificate covers. */
+  baseDomain: string;
   provider: k8s.Provider;
 }
+
+/** What cloudflared needs to reach Traefik: its pods and ports, and the CA its certificate chains to. */
+export interface TraefikOrigin {
+  podLabels: Record<string, string>;
+  ports: number[];
+  /** ConfigMap (and key) holding the origin CA certificate cloudflared verifies Traefik with. */
+  ca: { configMapName: pulumi.Output<string>; key: string };
+}
+
+/** Secret with Traefik's default certificate, and ConfigMap with the CA it chains to. */
+const ORIGIN_TLS_SECRET = "traefik-origin-tls";
+const ORIGIN_CA_CONFIGMAP = "traefik-origin-ca";
 
 /** Traefik's TCP route: the subset of the IngressRouteTCP CRD (traefik.io/v1alpha1) the platform uses. */
 export interface IngressRouteTcpSpec {
@@ -95,7 +110,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
   /** The 7018 load balancer Service; its status carries the public address. */
   readonly cvmAgentsService: k8s.core.v1.Service;
   /** Traefik's pod labels and the container ports cloudflared may reach. */
-  readonly origin: { podLabels: Record<string, string>; ports: number[] };
+  readonly origin: TraefikOrigin;
 
   constructor(name: string, args: TraefikIngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:TraefikIngress", name, {}, opts);
@@ -103,7 +118,44 @@ export class TraefikIngress extends pulumi.ComponentResource {
     const staging = args.environment === "staging";
     const podLabels = { ...TRAEFIK_POD_LABELS };
 
+    // Traefik's default certificate, from a CA of its own, so cloudflared verifies the in-cluster
+    // hop: it covers every platform hostname (cloudflared sends SNI = the public hostname).
+    const originCert = clusterTls(
+      `${name}-origin`,
+      {
+        caCommonName: `Prism Traefik origin CA (${args.stack})`,
+        serverCommonName: `${RELEASE}.edge.svc.cluster.local`,
+        dnsNames: [
+          ...PLATFORM_HOSTS.map((h) => platformHostname(h.label, args.baseDomain)),
+          RELEASE,
+          `${RELEASE}.edge`,
+          `${RELEASE}.edge.svc`,
+          `${RELEASE}.edge.svc.cluster.local`,
+        ],
+      },
+      this,
+    );
+    const originTls = new k8s.core.v1.Secret(
+      `${name}-origin-tls`,
+      {
+        metadata: { name: ORIGIN_TLS_SECRET, namespace: args.namespace },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": originCert.certPem, "tls.key": originCert.keyPem },
+      },
+      k8sOpts,
+    );
+    const originCa = new k8s.core.v1.ConfigMap(
+      `${name}-origin-ca`,
+      {
+        metadata: { name: ORIGIN_CA_CONFIGMAP, namespace: args.namespace },
+        data: { [ORIGIN_CA_KEY]: originCert.caCertPem },
+      },
+      k8sOpts,
+    );
+
     const values: HelmValues = {
+      // Every TLS router without its own certificate serves the origin certificate.
+      tlsStore: { default: { defaultCertificate: { secretName: ORIGIN_TLS_SECRET } } },
       deployment: { replicas: args.replicas, terminationGracePeriodSeconds: 60 },
       // With one replica a budget would block every node drain.
       podDisruptionBudget: { enabled: args.replicas > 1, minAvailable: 1 },
@@ -174,6 +226,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       values,
       provider: args.provider,
       parent: this,
+      dependsOn: [originTls],
     });
 
     // The chart's Service is named after the release (it contains the chart name).
@@ -222,7 +275,11 @@ export class TraefikIngress extends pulumi.ComponentResource {
 
     this.networkPolicies(name, args, podLabels, k8sOpts);
 
-    this.origin = { podLabels, ports: [TRAEFIK_PORTS.websecure, TRAEFIK_PORTS.web] };
+    this.origin = {
+      podLabels,
+      ports: [TRAEFIK_PORTS.websecure, TRAEFIK_PORTS.web],
+      ca: { configMapName: originCa.metadata.name, key: ORIGIN_CA_KEY },
+    };
     this.registerOutputs({
       originUrl: this.originUrl,
       cvmAgentsService: this.cvmAgentsService.metadata.name,
