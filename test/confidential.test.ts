@@ -23,6 +23,7 @@ import type { ConfigMutation } from "../tools/engine/stackSettings";
 import { ofType, one, planWithFoundation, section } from "./harness";
 import { messagesOf } from "./policyHarness";
 import { releaseProblems } from "./upstreamCharts";
+import { STATEFUL_TYPES } from "../policies/rules/stackSafety";
 
 /** A placeholder CA (no key material): what the CVMs are told to trust. */
 const TEST_CA = "-----BEGIN CERTIFICATE-----\nUExBQ0VIT0xERVI=\n-----END CERTIFICATE-----";
@@ -732,15 +733,9 @@ describe.each(["staging", "production"])("the %s stack with confidential capacit
 
   it("protects every key, vault and disk encryption set in production only", async () => {
     const { plan } = await planCapacity(stack);
-    const stateful = plan.resources.filter((r) =>
-      [
-        "azure-native:keyvault:Vault",
-        "azure-native:keyvault:Key",
-        "azure-native:compute:DiskEncryptionSet",
-        "gcp:kms/keyRing:KeyRing",
-        "gcp:kms/cryptoKey:CryptoKey",
-        "aws:kms/key:Key",
-      ].includes(r.type),
+    // The cloud kinds the policy pack holds to protection (stateful-resources-protected).
+    const stateful = plan.resources.filter(
+      (r) => STATEFUL_TYPES.includes(r.type) && /^(azure-native|gcp|aws):/.test(r.type),
     );
     expect(stateful.length).toBeGreaterThan(0);
     for (const r of stateful)

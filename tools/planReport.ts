@@ -41,9 +41,9 @@ export function renderCriticalPath(path: CriticalPath): string {
       `    ${formatDuration(step.doneAt).padStart(14)}  ${step.type} ${step.name} (+${formatDuration(step.seconds)})`,
     );
   }
-  for (const n of path.needless) {
+  for (const n of path.explicitWaits) {
     lines.push(
-      `  ⚠ explicit dependsOn serialises ${n.resource.split("::").pop()} after ${n.waitsFor.split("::").pop()}; without it: −${formatDuration(n.savesSeconds)}`,
+      `  ⚠ ${n.resource.split("::").pop()} waits for ${n.waitsFor.split("::").pop()} by explicit dependsOn (no data flows): −${formatDuration(n.savesSeconds)} without it; keep it only if the order is required`,
     );
   }
   return lines.join("\n");

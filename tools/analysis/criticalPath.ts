@@ -1,7 +1,7 @@
 /**
  * The deploy critical path: the longest chain of waits in the plan's dependency graph, weighted by
  * how long a cold `pulumi up` takes to create each resource type. The durations are assumptions
- * (below, each with its basis); the chain and the needless waits on it are facts of the plan.
+ * (below, each with its basis); the chain and the explicit waits on it are facts of the plan.
  */
 import { waitsFor, type GraphResource } from "./graph";
 
@@ -81,7 +81,7 @@ export interface PathStep {
   doneAt: number;
 }
 
-export interface NeedlessWait {
+export interface ExplicitWait {
   resource: string;
   waitsFor: string;
   /** How much shorter the whole deploy would be without this wait. */
@@ -91,8 +91,11 @@ export interface NeedlessWait {
 export interface CriticalPath {
   totalSeconds: number;
   chain: PathStep[];
-  /** Explicit dependsOn edges on the chain that carry no data: candidates for removal. */
-  needless: NeedlessWait[];
+  /**
+   * Explicit dependsOn edges on the chain, which carry no data: each is either an order the
+   * program needs (a CRD, a store) or a needless wait; the saving says what it costs.
+   */
+  explicitWaits: ExplicitWait[];
 }
 
 function longest(resources: GraphResource[], edges: Map<string, string[]>) {
@@ -147,7 +150,7 @@ function longest(resources: GraphResource[], edges: Map<string, string[]>) {
 export function criticalPath(resources: GraphResource[]): CriticalPath {
   const edges = waitsFor(resources);
   const { total, chain } = longest(resources, edges);
-  const needless: NeedlessWait[] = [];
+  const explicitWaits: ExplicitWait[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   for (let i = 1; i < chain.length; i++) {
     const r = byUrn.get(chain[i].urn)!;
@@ -159,9 +162,9 @@ export function criticalPath(resources: GraphResource[]): CriticalPath {
       (edges.get(r.urn) ?? []).filter((d) => d !== prev),
     );
     const saves = total - longest(resources, without).total;
-    needless.push({ resource: r.urn, waitsFor: prev, savesSeconds: saves });
+    explicitWaits.push({ resource: r.urn, waitsFor: prev, savesSeconds: saves });
   }
-  return { totalSeconds: total, chain, needless };
+  return { totalSeconds: total, chain, explicitWaits };
 }
 
 export function formatDuration(seconds: number): string {
