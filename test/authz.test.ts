@@ -17,7 +17,7 @@ import { SA_TOKEN_ANNOTATION } from "../policies/rules/kubernetesWorkloads";
 import { SERVICE_NAMES, SERVICES } from "../services/catalog";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
-import { ofType, one, planWithFoundation } from "./harness";
+import { ofType, oncePerStack, one, planWithFoundation } from "./harness";
 import { loadUpstream, releaseProblems } from "./upstreamCharts";
 import { check, parseZed, ZedSchemaError } from "./zedSchema";
 
@@ -31,63 +31,57 @@ const SPICEDB_CLUSTER = "kubernetes:authzed.com/v1alpha1:SpiceDBCluster";
 const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
 
 const POOLER_LABELS = { "cnpg.io/poolerName": "spicedb-db-pooler" };
-const plans = new Map<string, Promise<Plan>>();
 /** Each stack's configured Secret Manager project, as the program read it. */
 const gcpProjects = new Map<string, string>();
 
 /** Both components composed as stacks/platform.ts will, with the data layer's values stubbed. */
-function planAuthz(stack: string): Promise<Plan> {
-  let plan = plans.get(stack);
-  if (!plan) {
-    plan = planWithFoundation(stack, (ctx) => {
-      gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
-      const eso = new ExternalSecrets("external-secrets", {
-        environment: ctx.config.environment,
-        namespace: ctx.namespaces.name("external-secrets"),
-        config: ctx.config.externalSecrets,
-        gcpCredentials: new pulumi.Config().requireSecret("externalSecretsGcpCredentials"),
-        consumerNamespaces: [ctx.namespaces.name("prism")],
-        clusterNetwork: ctx.config.digitalocean.network,
-        provider: ctx.cluster.provider,
-      });
-      // What the delivery layer does for a service with secrets: billing's, from the catalog.
-      externalSecret(
-        "billing-secrets",
-        { name: "billing-secrets", namespace: ctx.namespaces.name("prism") },
-        {
-          refreshInterval: "1h",
-          secretStoreRef: { kind: "ClusterSecretStore", name: eso.storeName },
-          target: { name: "billing-secrets", creationPolicy: "Owner" },
-          data: SERVICES.billing.secrets.map((key) => ({
-            secretKey: key,
-            remoteRef: { key: `${ctx.stack}-${key}` },
-          })),
-        },
-        { provider: ctx.cluster.provider, dependsOn: [eso.store] },
-      );
-      new SpiceDb("spicedb", {
-        environment: ctx.config.environment,
-        stack: ctx.stack,
-        namespace: ctx.namespaces.name("spicedb"),
-        clientNamespace: ctx.namespaces.name("prism"),
-        datastore: {
-          uri: spicedbDatastoreUri(
-            pulumi.secret(
-              "postgresql://spicedb:placeholder-password@spicedb-db-pooler.data.svc.cluster.local:5432/spicedb?sslmode=require",
-            ),
-          ),
-          namespace: ctx.namespaces.name("data"),
-          poolerPodLabels: POOLER_LABELS,
-        },
-        kubernetesVersion: ctx.config.digitalocean.kubernetesVersion,
-        clusterNetwork: ctx.config.digitalocean.network,
-        provider: ctx.cluster.provider,
-      });
+const planAuthz = oncePerStack((stack) =>
+  planWithFoundation(stack, (ctx) => {
+    gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
+    const eso = new ExternalSecrets("external-secrets", {
+      environment: ctx.config.environment,
+      namespace: ctx.namespaces.name("external-secrets"),
+      config: ctx.config.externalSecrets,
+      gcpCredentials: new pulumi.Config().requireSecret("externalSecretsGcpCredentials"),
+      consumerNamespaces: [ctx.namespaces.name("prism")],
+      clusterNetwork: ctx.config.digitalocean.network,
+      provider: ctx.cluster.provider,
     });
-    plans.set(stack, plan);
-  }
-  return plan;
-}
+    // What the delivery layer does for a service with secrets: billing's, from the catalog.
+    externalSecret(
+      "billing-secrets",
+      { name: "billing-secrets", namespace: ctx.namespaces.name("prism") },
+      {
+        refreshInterval: "1h",
+        secretStoreRef: { kind: "ClusterSecretStore", name: eso.storeName },
+        target: { name: "billing-secrets", creationPolicy: "Owner" },
+        data: SERVICES.billing.secrets.map((key) => ({
+          secretKey: key,
+          remoteRef: { key: `${ctx.stack}-${key}` },
+        })),
+      },
+      { provider: ctx.cluster.provider, dependsOn: [eso.store] },
+    );
+    new SpiceDb("spicedb", {
+      environment: ctx.config.environment,
+      stack: ctx.stack,
+      namespace: ctx.namespaces.name("spicedb"),
+      clientNamespace: ctx.namespaces.name("prism"),
+      datastore: {
+        uri: spicedbDatastoreUri(
+          pulumi.secret(
+            "postgresql://spicedb:placeholder-password@spicedb-db-pooler.data.svc.cluster.local:5432/spicedb?sslmode=require",
+          ),
+        ),
+        namespace: ctx.namespaces.name("data"),
+        poolerPodLabels: POOLER_LABELS,
+      },
+      kubernetesVersion: ctx.config.digitalocean.kubernetesVersion,
+      clusterNetwork: ctx.config.digitalocean.network,
+      provider: ctx.cluster.provider,
+    });
+  }),
+);
 
 type Obj = Record<string, unknown>;
 const get = (value: unknown, ...keys: (string | number)[]): unknown =>

@@ -2,7 +2,7 @@ import { VeleroBackups } from "../components/backup/veleroBackups";
 import { IMAGES } from "../components/helm/catalog";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
-import { ofType, one, planWithFoundation } from "./harness";
+import { ofType, oncePerStack, one, planWithFoundation } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
 
 const BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
@@ -11,28 +11,21 @@ const SECRET = "kubernetes:core/v1:Secret";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
-const plans = new Map<string, Promise<Plan>>();
-
 /** The stack's real config and foundation plus the backups component, composed as platform.ts will. */
-function planBackups(stack: string): Promise<Plan> {
-  let plan = plans.get(stack);
-  if (!plan) {
-    plan = planWithFoundation(stack, (ctx) => {
-      new VeleroBackups("backups", {
-        environment: ctx.config.environment,
-        stack: ctx.stack,
-        config: ctx.config.backups,
-        doProvider: ctx.doProvider,
-        digitaloceanToken: ctx.secrets.digitaloceanToken,
-        k8sProvider: ctx.cluster.provider,
-        namespace: ctx.namespaces.name("velero"),
-        vpcCidr: ctx.config.digitalocean.network.vpcCidr,
-      });
+const planBackups = oncePerStack((stack) =>
+  planWithFoundation(stack, (ctx) => {
+    new VeleroBackups("backups", {
+      environment: ctx.config.environment,
+      stack: ctx.stack,
+      config: ctx.config.backups,
+      doProvider: ctx.doProvider,
+      digitaloceanToken: ctx.secrets.digitaloceanToken,
+      k8sProvider: ctx.cluster.provider,
+      namespace: ctx.namespaces.name("velero"),
+      vpcCidr: ctx.config.digitalocean.network.vpcCidr,
     });
-    plans.set(stack, plan);
-  }
-  return plan;
-}
+  }),
+);
 
 interface Schedule {
   schedule: string;

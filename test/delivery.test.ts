@@ -8,11 +8,10 @@ import { platformHostname } from "../components/edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
 import { SERVICE_NAMES } from "../services/catalog";
 import { imageRepository, SECRET_STORE_NAME, SERVICE_CHART_PATH, serviceValues } from "../services/values";
-import type { PlatformConfig } from "../stacks/config";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { checkPlan, checkRendered, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import { renderedObjects, renderPlanServices } from "../tools/engine/renderServices";
-import { ofType, planWithFoundation } from "./harness";
+import { ofType, oncePerStack, planWithFoundation, stackConfigOf } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
 
 const T = {
@@ -27,59 +26,43 @@ const T = {
 };
 const IU = "argocd-image-updater.argoproj.io";
 
-interface DeliveryPlan {
-  plan: Plan;
-  config: PlatformConfig;
-}
-
-const plans = new Map<string, Promise<DeliveryPlan>>();
-
 /** Foundation plus delivery, composed as stacks/platform.ts composes it. */
-function deliveryPlan(stack: string): Promise<DeliveryPlan> {
-  let result = plans.get(stack);
-  if (!result) {
-    let config: PlatformConfig | undefined;
-    result = planWithFoundation(stack, (ctx) => {
-      config = ctx.config;
-      const { namespaces, cluster } = ctx;
-      const secretStore = SECRET_STORE_NAME;
-      const argocd = new ArgoCd("argocd", {
-        ha: ctx.config.delivery.argocdHa,
-        baseDomain: ctx.config.baseDomain,
-        repoUrl: ctx.config.delivery.repoUrl,
-        namespace: namespaces.name("argocd"),
-        provider: cluster.provider,
-      });
-      const rollouts = new ArgoRollouts("argo-rollouts", {
-        ha: ctx.config.delivery.argocdHa,
-        namespace: namespaces.name("argo-rollouts"),
-        provider: cluster.provider,
-      });
-      new ImageUpdater("image-updater", {
-        environment: ctx.config.environment,
-        imageRegistry: ctx.config.delivery.imageRegistry,
-        namespace: argocd.namespace,
-        argocd: argocd.release,
-        secretStore,
-        provider: cluster.provider,
-      });
-      new ServiceApplications("services", {
-        config: ctx.config,
-        argocdNamespace: argocd.namespace,
-        servicesNamespace: namespaces.name("prism"),
-        argocd: argocd.release,
-        rollouts: rollouts.release,
-        secretStore,
-        provider: cluster.provider,
-      });
-    }).then((plan) => {
-      if (!config) throw new Error("the build did not run");
-      return { plan, config };
+const deliveryPlan = oncePerStack(async (stack) => ({
+  plan: await planWithFoundation(stack, (ctx) => {
+    const { namespaces, cluster } = ctx;
+    const secretStore = SECRET_STORE_NAME;
+    const argocd = new ArgoCd("argocd", {
+      ha: ctx.config.delivery.argocdHa,
+      baseDomain: ctx.config.baseDomain,
+      repoUrl: ctx.config.delivery.repoUrl,
+      namespace: namespaces.name("argocd"),
+      provider: cluster.provider,
     });
-    plans.set(stack, result);
-  }
-  return result;
-}
+    const rollouts = new ArgoRollouts("argo-rollouts", {
+      ha: ctx.config.delivery.argocdHa,
+      namespace: namespaces.name("argo-rollouts"),
+      provider: cluster.provider,
+    });
+    new ImageUpdater("image-updater", {
+      environment: ctx.config.environment,
+      imageRegistry: ctx.config.delivery.imageRegistry,
+      namespace: argocd.namespace,
+      argocd: argocd.release,
+      secretStore,
+      provider: cluster.provider,
+    });
+    new ServiceApplications("services", {
+      config: ctx.config,
+      argocdNamespace: argocd.namespace,
+      servicesNamespace: namespaces.name("prism"),
+      argocd: argocd.release,
+      rollouts: rollouts.release,
+      secretStore,
+      provider: cluster.provider,
+    });
+  }),
+  config: stackConfigOf(stack),
+}));
 
 type Meta = { name: string; namespace: string; annotations?: Record<string, string> };
 const meta = (r: PlannedResource) => r.inputs.metadata as Meta;

@@ -8,10 +8,9 @@ import {
   TOKEN_SECRET_KEY,
 } from "../components/edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS, TraefikIngress } from "../components/edge/traefikIngress";
-import type { PlatformConfig } from "../stacks/config";
 import { planToJson, type Plan, type PlannedResource } from "../tools/engine/plan";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
-import { ofType, one, planWithFoundation } from "./harness";
+import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
 
 const T = {
@@ -31,56 +30,40 @@ const T = {
   routeTcp: "kubernetes:traefik.io/v1alpha1:IngressRouteTCP",
 };
 
-interface EdgePlan {
-  plan: Plan;
-  config: PlatformConfig;
-}
-
-const plans = new Map<string, Promise<EdgePlan>>();
-
 /** Foundation plus the edge, composed as stacks/platform.ts composes it. */
-function edgePlan(stack: string): Promise<EdgePlan> {
-  let result = plans.get(stack);
-  if (!result) {
-    let config: PlatformConfig | undefined;
-    result = planWithFoundation(stack, (ctx) => {
-      config = ctx.config;
-      const { namespaces, cluster } = ctx;
-      const traefik = new TraefikIngress("traefik", {
-        stack: ctx.stack,
-        environment: ctx.config.environment,
-        replicas: ctx.config.edge.traefikReplicas,
-        namespace: namespaces.name("edge"),
-        backendsNamespace: namespaces.name("prism"),
-        agentSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
-        podCidr: ctx.config.digitalocean.network.clusterSubnet,
-        baseDomain: ctx.config.baseDomain,
-        provider: cluster.provider,
-      });
-      const tunnel = new CloudflareTunnel("edge", {
-        stack: ctx.stack,
-        baseDomain: ctx.config.baseDomain,
-        config: ctx.config.cloudflare,
-        apiToken: ctx.secrets.cloudflareApiToken,
-        originUrl: traefik.originUrl,
-        namespace: namespaces.name("edge"),
-        k8sProvider: cluster.provider,
-      });
-      new Cloudflared("cloudflared", {
-        namespace: namespaces.name("edge"),
-        replicas: ctx.config.edge.cloudflaredReplicas,
-        tokenSecret: { name: tunnel.tokenSecretName, key: TOKEN_SECRET_KEY },
-        origin: traefik.origin,
-        provider: cluster.provider,
-      });
-    }).then((plan) => {
-      if (!config) throw new Error("the build did not run");
-      return { plan, config };
+const edgePlan = oncePerStack(async (stack) => ({
+  plan: await planWithFoundation(stack, (ctx) => {
+    const { namespaces, cluster } = ctx;
+    const traefik = new TraefikIngress("traefik", {
+      stack: ctx.stack,
+      environment: ctx.config.environment,
+      replicas: ctx.config.edge.traefikReplicas,
+      namespace: namespaces.name("edge"),
+      backendsNamespace: namespaces.name("prism"),
+      agentSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
+      podCidr: ctx.config.digitalocean.network.clusterSubnet,
+      baseDomain: ctx.config.baseDomain,
+      provider: cluster.provider,
     });
-    plans.set(stack, result);
-  }
-  return result;
-}
+    const tunnel = new CloudflareTunnel("edge", {
+      stack: ctx.stack,
+      baseDomain: ctx.config.baseDomain,
+      config: ctx.config.cloudflare,
+      apiToken: ctx.secrets.cloudflareApiToken,
+      originUrl: traefik.originUrl,
+      namespace: namespaces.name("edge"),
+      k8sProvider: cluster.provider,
+    });
+    new Cloudflared("cloudflared", {
+      namespace: namespaces.name("edge"),
+      replicas: ctx.config.edge.cloudflaredReplicas,
+      tokenSecret: { name: tunnel.tokenSecretName, key: TOKEN_SECRET_KEY },
+      origin: traefik.origin,
+      provider: cluster.provider,
+    });
+  }),
+  config: stackConfigOf(stack),
+}));
 
 type Ingress = { hostname?: string; service: string; originRequest?: { originServerName?: string } };
 type Values = Record<string, unknown> & {

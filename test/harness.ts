@@ -74,3 +74,22 @@ export function planWithFoundation(
     build({ stack, config, secrets, ...buildFoundation(stack, config, secrets) });
   });
 }
+
+/** Memoises one plan per stack for a test file: each stack is planned once, however many tests read it. */
+export function oncePerStack<T>(make: (stack: string) => Promise<T>): (stack: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (stack) => {
+    let result = cache.get(stack);
+    if (!result) {
+      result = make(stack);
+      cache.set(stack, result);
+    }
+    return result;
+  };
+}
+
+/** The stack's typed config, read from its files exactly as the program reads it. */
+export function stackConfigOf(stack: string, mutate?: ConfigMutation): PlatformConfig {
+  const settings = loadStackSettings(PROJECT_ROOT, stack, mutate);
+  return parsePlatformConfig(settings.project, stack, settings.config);
+}

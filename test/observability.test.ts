@@ -19,13 +19,12 @@ import { Observability } from "../components/observability/observability";
 import { image } from "../components/helm/catalog";
 import { PLATFORM_HOSTS } from "../components/edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
-import { parsePlatformConfig, type PlatformConfig } from "../stacks/config";
+import type { PlatformConfig } from "../stacks/config";
 import { SERVICE_METRICS, SERVICE_NAMES } from "../services/catalog";
-import { PROJECT_ROOT } from "../tools/engine/engine";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
-import { loadStackSettings, type ConfigMutation } from "../tools/engine/stackSettings";
-import { ofType, one, planWithFoundation } from "./harness";
+import type { ConfigMutation } from "../tools/engine/stackSettings";
+import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -56,19 +55,8 @@ function build(ctx: Parameters<Parameters<typeof planWithFoundation>[1]>[0]): vo
   });
 }
 
-const plans = new Map<string, Promise<Plan>>();
-function planObservability(stack: string): Promise<Plan> {
-  let plan = plans.get(stack);
-  if (!plan) {
-    plan = planWithFoundation(stack, build, withSlackWebhook);
-    plans.set(stack, plan);
-  }
-  return plan;
-}
-
-function stackConfig(stack: string): PlatformConfig {
-  return parsePlatformConfig("prism", stack, loadStackSettings(PROJECT_ROOT, stack).config);
-}
+const planObservability = oncePerStack((stack) => planWithFoundation(stack, build, withSlackWebhook));
+const stackConfig = (stack: string): PlatformConfig => stackConfigOf(stack);
 
 function release(plan: Plan, name: string): PlannedResource {
   return one(plan, RELEASE, name);
