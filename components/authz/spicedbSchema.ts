@@ -17,6 +17,7 @@ import {
   SPICEDB_ENDPOINT,
   TLS_SECRET,
 } from "./spicedbNames";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "services", "spicedb", "schema.zed");
 
@@ -100,13 +101,7 @@ export function spiceDbSchemaJob(name: string, args: SpiceDbSchemaArgs): k8s.bat
                   },
                   { name: "HOME", value: "/tmp" },
                 ],
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ["ALL"] },
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: RESTRICTED_CONTAINER,
                 resources: {
                   requests: { cpu: "20m", memory: "32Mi" },
                   limits: { cpu: "200m", memory: "128Mi" },

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
 import type { TraefikOrigin } from "./traefikIngress";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 /** Labels of the cloudflared pods, for the NetworkPolicies that let them reach Traefik. */
 export const CLOUDFLARED_POD_LABELS = {
@@ -122,13 +123,7 @@ export class Cloudflared extends pulumi.ComponentResource {
                     limits: { cpu: "500m", memory: "256Mi" },
                   },
                   volumeMounts: [{ name: "origin-ca", mountPath: ORIGIN_CA_DIR, readOnly: true }],
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    capabilities: { drop: ["ALL"] },
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
+                  securityContext: RESTRICTED_CONTAINER,
                 },
               ],
             },

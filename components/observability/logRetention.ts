@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OPENSEARCH_HTTP_PORT, OPENSEARCH_SERVICE } from "./opensearchValues";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 /** The index Fluent Bit writes: one per day, prism-logs-YYYY.MM.DD (logShipping.ts). */
 export const LOG_INDEX_PREFIX = "prism-logs";
@@ -156,13 +157,7 @@ export class LogRetention extends pulumi.ComponentResource {
                     requests: { cpu: "10m", memory: "16Mi" },
                     limits: { cpu: "100m", memory: "64Mi" },
                   },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    capabilities: { drop: ["ALL"] },
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
+                  securityContext: RESTRICTED_CONTAINER,
                   volumeMounts: [
                     { name: "config", mountPath: "/config", readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },

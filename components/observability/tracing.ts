@@ -4,6 +4,7 @@ import type { Environment, PlatformConfig } from "../../stacks/config";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { namespacePeer, networkPolicy, tcp } from "./network";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart names its Deployment and Service after it. */
 const RELEASE = "jaeger";
@@ -190,13 +191,7 @@ export class Tracing extends pulumi.ComponentResource {
           fsGroup: 10001,
           seccompProfile: { type: "RuntimeDefault" },
         },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          capabilities: { drop: ["ALL"] },
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: RESTRICTED_CONTAINER,
         // Read by the chart's deployment template, commented out in its values.yaml (test/upstreamKeysOutsideValues.ts).
         resources: store
           ? { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }
