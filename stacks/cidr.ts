@@ -43,3 +43,15 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 export function isPrivateCidr(text: string): boolean {
   return PRIVATE_RANGES.some((range) => cidrContains(range, text));
 }
+
+function formatAddress(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+/** The two halves of a CIDR block (one prefix bit longer). */
+export function splitCidr(cidr: string): [string, string] {
+  const c = parseCidr(cidr);
+  if (!c || c.prefix >= 28) throw new Error(`cannot split ${cidr} into two subnets`);
+  const half = size(c) / 2;
+  return [`${formatAddress(c.base)}/${c.prefix + 1}`, `${formatAddress(c.base + half)}/${c.prefix + 1}`];
+}

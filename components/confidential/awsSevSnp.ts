@@ -11,7 +11,7 @@ import * as kms from "@pulumi/aws/kms";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/config";
-import { parseCidr } from "../../stacks/cidr";
+import { splitCidr } from "../../stacks/cidr";
 import {
   AWS_CVM_IMAGE_PARAMETER,
   AWS_ZONE_TAG,
@@ -32,15 +32,6 @@ import {
 } from "./landingZone";
 
 export type AwsConfidentialConfig = Extract<PlatformConfig["confidential"]["aws"], { enabled: true }>;
-
-/** The two halves of a CIDR: CVMs in the first (private), the NAT gateway in the second (public). */
-export function splitCidr(cidr: string): [string, string] {
-  const parsed = parseCidr(cidr);
-  if (!parsed || parsed.prefix >= 28) throw new Error(`cannot split ${cidr} into two subnets`);
-  const half = 2 ** (32 - parsed.prefix - 1);
-  const text = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-  return [`${text(parsed.base)}/${parsed.prefix + 1}`, `${text(parsed.base + half)}/${parsed.prefix + 1}`];
-}
 
 export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "aws" as const;
@@ -66,6 +57,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
     const a = { parent: this, provider };
 
     // --- Network: CVMs in a private subnet, out through a NAT gateway with an Elastic IP.
+    // CVMs in the first half (private), the NAT gateway in the second (public).
     const [privateCidr, publicCidr] = splitCidr(cfg.vpcCidr);
     const vpc = new ec2.Vpc(
       `${name}-vpc`,
