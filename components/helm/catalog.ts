@@ -1,7 +1,9 @@
 /**
  * The one table of versions: every Helm chart (repository, exact version) and every container image
  * tag the platform deploys. No version string lives anywhere else. Renovate keeps this file current
- * (see renovate.json); the upstream files for each pinned chart are in ../shared/charts/.
+ * (see renovate.json). Each pinned chart is vendored as an archive in charts/vendor/, recorded with
+ * its provenance and digest in charts/vendor/charts.lock.json, so a deploy installs exactly the bytes
+ * the tests checked and needs no chart repository.
  */
 
 export interface ChartPin {
@@ -101,16 +103,22 @@ export const CHARTS = {
     appVersion: "2.14.2",
   },
   vpa: { chart: "vpa", repo: "https://charts.fairwinds.com/stable", version: "5.0.0", appVersion: "1.7.1" },
-  "metrics-server": {
-    chart: "metrics-server",
-    repo: "https://kubernetes-sigs.github.io/metrics-server",
-    version: "3.13.1",
-    appVersion: "0.8.1",
-  },
   valkey: { chart: "valkey", repo: "https://valkey.io/valkey-helm", version: "0.11.0", appVersion: "9.1.1" },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartName = keyof typeof CHARTS;
+
+/** Folder of the vendored chart archives and bundles, relative to the project root. */
+export const VENDOR_DIR = "charts/vendor";
+
+/**
+ * The vendored archive of a catalog chart, relative to the project root. Relative on purpose: the
+ * path is a Release input stored in state, so it must read the same on every machine that deploys.
+ */
+export function vendoredChartArchive(name: ChartName): string {
+  const pin = CHARTS[name];
+  return `${VENDOR_DIR}/${pin.chart}-${pin.version}.tgz`;
+}
 
 /** Container images deployed outside charts, pinned to exact tags. */
 export const IMAGES = {
