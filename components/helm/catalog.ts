@@ -9,7 +9,10 @@
 export interface ChartPin {
   /** Chart name in its repository. */
   chart: string;
-  /** https Helm repository. */
+  /**
+   * Where the chart is published: an https Helm repository, or an `oci://` registry path (the chart
+   * is then `<repo>/<chart>`). Only `npm run charts:update` reads it; deploys install the vendored archive.
+   */
   repo: string;
   /** Exact chart version; ranges are not allowed. */
   version: string;
@@ -145,8 +148,8 @@ export const IMAGES = {
    */
   "cloudnative-pg-postgresql": { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "18.4-system-trixie" },
   /**
-   * The SpiceDB operator (no Helm chart upstream): its release bundle is installed from the GitHub
-   * release of the same tag, which also pins the operator image and carries SpiceDB's update graph.
+   * The SpiceDB operator (no Helm chart upstream): its release bundle of the same tag, vendored in
+   * charts/vendor (BUNDLES), pins the operator image and carries SpiceDB's update graph.
    */
   "spicedb-operator": { repository: "ghcr.io/authzed/spicedb-operator", tag: "v1.25.1" },
   /** zed, the SpiceDB CLI the schema Job runs. */
@@ -156,6 +159,33 @@ export const IMAGES = {
 } as const satisfies Record<string, { repository: string; tag: string }>;
 
 export type ImageName = keyof typeof IMAGES;
+
+/**
+ * Manifest bundles installed as plain objects (no chart): their versions follow the catalog entry
+ * they belong to, so a bump of that entry without a new bundle fails the vendor tests.
+ */
+export const BUNDLES = {
+  /** External Secrets' CRDs (its chart archive has none): deploy/crds/bundle.yaml at the chart's tag. */
+  "external-secrets-crds": {
+    version: CHARTS["external-secrets"].version,
+    file: "external-secrets-crds",
+    url: `https://raw.githubusercontent.com/external-secrets/external-secrets/v${CHARTS["external-secrets"].version}/deploy/crds/bundle.yaml`,
+  },
+  /** The SpiceDB operator's release bundle (authzed ships no chart), at the operator image's tag. */
+  "spicedb-operator": {
+    version: IMAGES["spicedb-operator"].tag,
+    file: "spicedb-operator-bundle",
+    url: `https://github.com/authzed/spicedb-operator/releases/download/${IMAGES["spicedb-operator"].tag}/bundle.yaml`,
+  },
+} as const satisfies Record<string, { version: string; file: string; url: string }>;
+
+export type BundleName = keyof typeof BUNDLES;
+
+/** The vendored (gzipped YAML) file of a bundle, relative to the project root; `url` is where charts:update fetches it. */
+export function vendoredBundle(name: BundleName): string {
+  const b = BUNDLES[name];
+  return `${VENDOR_DIR}/${b.file}-${b.version}.yaml.gz`;
+}
 
 export function image(name: ImageName): string {
   return `${IMAGES[name].repository}:${IMAGES[name].tag}`;
