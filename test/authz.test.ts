@@ -6,7 +6,9 @@ import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
 import { SPICEDB_CLIENTS, SPICEDB_GRPC_PORT } from "../components/authz/spicedbNames";
 import { hardenOperatorBundle, OPERATOR_RESOURCES } from "../components/authz/spicedbOperator";
 import { SCHEMA_FILE, schemaHash } from "../components/authz/spicedbSchema";
-import { CHARTS } from "../components/helm/catalog";
+import { CHARTS, vendoredBundle } from "../components/helm/catalog";
+import { releaseChartPath } from "../components/helm/helmRelease";
+import { readBundle } from "../components/helm/vendoredManifests";
 import {
   CLUSTER_SECRET_STORE,
   EXTERNAL_SECRETS_API_VERSION,
@@ -28,7 +30,20 @@ const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const STORE = "kubernetes:external-secrets.io/v1:ClusterSecretStore";
 const SPICEDB_CLUSTER = "kubernetes:authzed.com/v1alpha1:SpiceDBCluster";
-const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
+const BUNDLE = "prism:helm:VendoredManifests";
+const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+
+/** The resources a VendoredManifests component registered. */
+const childrenOf = (plan: Plan, bundle: PlannedResource) =>
+  plan.resources.filter((r) => r.parent === bundle.urn);
+/** `name` of the vendored bundles as the program registered them. */
+const bundleNamed = (plan: Plan, name: string) =>
+  ofType(plan, BUNDLE).find((b) => b.inputs.bundle === name) ?? fail(`no bundle ${name}`);
+function fail(message: string): never {
+  throw new Error(message);
+}
 
 const POOLER_LABELS = { "cnpg.io/poolerName": "spicedb-db-pooler" };
 /** Each stack's configured Secret Manager project, as the program read it. */
@@ -99,11 +114,36 @@ describe.each(["staging", "production"])("%s", (stack) => {
     test("the release is the catalog's chart, in its namespace, with values upstream knows", async () => {
       const plan = await planAuthz(stack);
       const release = one(plan, RELEASE, "external-secrets");
-      expect(release.inputs.chart).toBe(CHARTS["external-secrets"].chart);
+      expect(release.inputs.chart).toBe(releaseChartPath("external-secrets"));
       expect(release.inputs.version).toBe(CHARTS["external-secrets"].version);
       expect(release.inputs.namespace).toBe("external-secrets");
       expect(release.provider).toBe(k8sProvider(plan));
       expect(releaseProblems(plan)).toEqual([]);
+    });
+
+    test("the CRDs come from the vendored bundle of the chart's tag, before the release and the store", async () => {
+      const plan = await planAuthz(stack);
+      const bundle = bundleNamed(plan, "external-secrets-crds");
+      expect(bundle.inputs.file).toBe(vendoredBundle("external-secrets-crds"));
+      expect(vendoredBundle("external-secrets-crds")).toContain(CHARTS["external-secrets"].version);
+      const crds = childrenOf(plan, bundle);
+      const inBundle = readBundle("external-secrets-crds").map((o) => get(o, "metadata", "name"));
+      expect(crds.map((c) => c.type)).toEqual(inBundle.map(() => CRD));
+      expect(crds.map((c) => get(c.inputs, "metadata", "name")).sort()).toEqual([...inBundle].sort());
+      expect(crds.map((c) => get(c.inputs, "metadata", "name"))).toEqual(
+        expect.arrayContaining([
+          "externalsecrets.external-secrets.io",
+          "clustersecretstores.external-secrets.io",
+        ]),
+      );
+      for (const crd of crds) expect(crd.provider).toBe(k8sProvider(plan));
+      const release = one(plan, RELEASE, "external-secrets");
+      expect((release.inputs.values as Obj).installCRDs).toBe(false);
+      const store = one(plan, STORE);
+      for (const crd of crds) {
+        expect(release.dependencies).toContain(crd.urn);
+        expect(store.dependencies).toContain(crd.urn);
+      }
     });
 
     test("controller, webhook and cert-controller run restricted, sized, probed, HA in production", async () => {
@@ -186,16 +226,35 @@ describe.each(["staging", "production"])("%s", (stack) => {
   });
 
   describe("SpiceDB", () => {
-    test("the operator bundle is the pinned release, applied with the cluster's provider", async () => {
+    test("the operator bundle is the vendored release of the operator's tag, object by object", async () => {
       const plan = await planAuthz(stack);
-      const bundle = one(plan, CONFIG_FILE);
+      const bundle = bundleNamed(plan, "spicedb-operator");
       const tag = IMAGES["spicedb-operator"].tag;
       expect(tag).toMatch(/^v\d+\.\d+\.\d+$/);
-      expect(bundle.inputs.file).toBe(
-        `https://github.com/authzed/spicedb-operator/releases/download/${tag}/bundle.yaml`,
+      expect(bundle.inputs.file).toBe(`charts/vendor/spicedb-operator-bundle-${tag}.yaml.gz`);
+      const objects = childrenOf(plan, bundle);
+      const kinds = readBundle("spicedb-operator").map(
+        (o) => `${String(o.kind)}/${String(get(o, "metadata", "name"))}`,
       );
-      expect(String(bundle.inputs.file)).not.toMatch(/latest/);
-      expect(bundle.provider).toBe(k8sProvider(plan));
+      expect(
+        objects.map((o) => `${o.type.split(":").pop()}/${String(get(o.inputs, "metadata", "name"))}`).sort(),
+      ).toEqual([...kinds].sort());
+      for (const o of objects) expect(o.provider).toBe(k8sProvider(plan));
+      // Namespace and CRD first; everything else waits for them.
+      const foundation = objects.filter((o) => o.type === NAMESPACE || o.type === CRD);
+      expect(foundation.map((o) => o.type).sort()).toEqual([CRD, NAMESPACE]);
+      for (const o of objects.filter((x) => !foundation.includes(x))) {
+        for (const f of foundation) expect(o.options.dependsOn).toContain(f.urn);
+      }
+      // The hardening transform is applied to what is registered, so the pack checks the real object.
+      const deployment = objects.find((o) => o.type === DEPLOYMENT)!;
+      const container = (get(deployment.inputs, "spec", "template", "spec", "containers") as Obj[])[0];
+      expect(container.image).toBe(`${IMAGES["spicedb-operator"].repository}:${tag}`);
+      expect(container.resources).toEqual(OPERATOR_RESOURCES);
+      const namespace = objects.find((o) => o.type === NAMESPACE)!;
+      expect(get(namespace.inputs, "metadata", "labels", "pod-security.kubernetes.io/enforce")).toBe(
+        "restricted",
+      );
       // The operator's namespace gets the platform's default-deny and DNS rules too.
       for (const name of ["default-deny", "allow-dns", "allow-kubernetes-api"]) {
         const p = ofType(plan, NETWORK_POLICY).find(
@@ -203,7 +262,7 @@ describe.each(["staging", "production"])("%s", (stack) => {
             get(r.inputs, "metadata", "name") === name &&
             get(r.inputs, "metadata", "namespace") === "spicedb-operator",
         );
-        expect(p?.options.dependsOn).toContain(bundle.urn);
+        expect(p?.dependencies).toContain(deployment.urn);
       }
     });
 
@@ -217,7 +276,8 @@ describe.each(["staging", "production"])("%s", (stack) => {
       expect(config.dispatchUpstreamCASecretName).toBe("spicedb-dispatch-ca");
       expect(JSON.stringify(config)).not.toMatch(/postgres:\/\/|preshared|datastore_?uri/i);
       expect(cluster.secretPaths).toEqual([]);
-      expect(cluster.options.dependsOn).toContain(one(plan, CONFIG_FILE).urn);
+      const crd = childrenOf(plan, bundleNamed(plan, "spicedb-operator")).find((o) => o.type === CRD)!;
+      expect(cluster.dependencies).toContain(crd.urn);
 
       const secretName = get(cluster.inputs, "spec", "secretName");
       const secret = ofType(plan, SECRET).find(

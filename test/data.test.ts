@@ -7,7 +7,8 @@ import type { PlatformConfig } from "../stacks/config";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { ofType, planWithFoundation } from "./harness";
-import { releaseProblems } from "./upstreamCharts";
+import { chartOfRelease, releaseProblems } from "./upstreamCharts";
+import type { ChartName } from "../components/helm/catalog";
 
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const POOLER = "kubernetes:postgresql.cnpg.io/v1:Pooler";
@@ -70,8 +71,8 @@ const byMetaName = (plan: Plan, type: string, name: string, namespace?: string) 
     throw new Error(`expected one ${type} ${namespace ?? ""}/${name}, found ${found.length}`);
   return found[0];
 };
-const release = (plan: Plan, chart: string) => {
-  const found = ofType(plan, RELEASE).filter((r) => r.inputs.chart === chart);
+const release = (plan: Plan, chart: ChartName) => {
+  const found = ofType(plan, RELEASE).filter((r) => chartOfRelease(r) === chart);
   expect(found).toHaveLength(1);
   return found[0];
 };

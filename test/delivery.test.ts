@@ -12,7 +12,8 @@ import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { checkPlan, checkRendered, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import { renderedObjects, renderPlanServices } from "../tools/engine/renderServices";
 import { ofType, oncePerStack, planWithFoundation, stackConfigOf } from "./harness";
-import { releaseProblems } from "./upstreamCharts";
+import { chartOfRelease, releaseProblems } from "./upstreamCharts";
+import type { ChartName } from "../components/helm/catalog";
 
 const T = {
   release: "kubernetes:helm.sh/v3:Release",
@@ -67,8 +68,8 @@ const deliveryPlan = oncePerStack(async (stack) => ({
 type Meta = { name: string; namespace: string; annotations?: Record<string, string> };
 const meta = (r: PlannedResource) => r.inputs.metadata as Meta;
 const spec = <S>(r: PlannedResource) => r.inputs.spec as S;
-const release = (plan: Plan, chart: string) => {
-  const found = ofType(plan, T.release).filter((r) => r.inputs.chart === chart);
+const release = (plan: Plan, chart: ChartName) => {
+  const found = ofType(plan, T.release).filter((r) => chartOfRelease(r) === chart);
   if (found.length !== 1) throw new Error(`expected one ${chart} release, found ${found.length}`);
   return found[0];
 };

@@ -11,7 +11,7 @@ import { TRAEFIK_POD_LABELS, TraefikIngress } from "../components/edge/traefikIn
 import { planToJson, type Plan, type PlannedResource } from "../tools/engine/plan";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
-import { releaseProblems } from "./upstreamCharts";
+import { chartOfRelease, releaseProblems } from "./upstreamCharts";
 
 const T = {
   tunnel: "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
@@ -83,7 +83,7 @@ const byMetaName = (rs: PlannedResource[], name: string) => {
   return found[0];
 };
 const traefikRelease = (plan: Plan) =>
-  ofType(plan, T.release).find((r) => r.inputs.chart === "traefik") ?? fail("no traefik release");
+  ofType(plan, T.release).find((r) => chartOfRelease(r) === "traefik") ?? fail("no traefik release");
 
 function fail(message: string): never {
   throw new Error(message);

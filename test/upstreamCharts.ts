@@ -1,20 +1,19 @@
 /**
- * Checks Helm values against the pinned upstream chart (../shared/charts/<chart>/): every key path
- * must exist in the chart's values.yaml or be declared by its values.schema.json, and the values
- * must satisfy that schema. Helm ignores a misspelt key silently; this does not.
+ * Checks Helm values against the pinned chart as vendored (charts/vendor/<chart>-<version>.tgz, the
+ * very archive the release installs): every key path must exist in the chart's values.yaml, a
+ * subchart's values.yaml (under its name or alias), or be declared by a values.schema.json, and the
+ * values must satisfy those schemas. Helm ignores a misspelt key silently; this does not.
  */
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import Ajv2020 from "ajv/dist/2020";
-import { parse as parseYaml } from "yaml";
-import { CHARTS } from "../components/helm/catalog";
+import { CHARTS, vendoredChartArchive, type ChartName } from "../components/helm/catalog";
+import { releaseChartPath } from "../components/helm/helmRelease";
+import { readChartArchive, type ArchiveChart } from "../tools/charts/archive";
 import { PROJECT_ROOT } from "../tools/engine/engine";
-import type { Plan } from "../tools/engine/plan";
+import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { UPSTREAM_KEYS_OUTSIDE_VALUES_YAML } from "./upstreamKeysOutsideValues";
-
-export const SHARED_CHARTS_DIR =
-  process.env.PRISM_SHARED_CHARTS ?? path.join(PROJECT_ROOT, "..", "shared", "charts");
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = {
@@ -33,24 +32,50 @@ export interface UpstreamChart {
   version: string;
   values: Json;
   schema?: Record<string, unknown>;
+  /** Subcharts by the values key the parent hands them (alias, else name). */
+  subcharts: Record<string, UpstreamChart>;
 }
 
-export function loadUpstream(chartDir: string): UpstreamChart {
-  const dir = path.join(SHARED_CHARTS_DIR, chartDir);
-  if (!fs.existsSync(dir)) throw new Error(`upstream chart files missing: ${dir} (set PRISM_SHARED_CHARTS)`);
-  const chart = parseYaml(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8")) as {
-    name: string;
-    version: string;
-  };
-  const schemaFile = path.join(dir, "values.schema.json");
-  return {
-    name: chart.name,
-    version: String(chart.version),
-    values: parseYaml(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) as Json,
-    schema: fs.existsSync(schemaFile)
-      ? (JSON.parse(fs.readFileSync(schemaFile, "utf8")) as Record<string, unknown>)
-      : undefined,
-  };
+function fromArchive(chart: ArchiveChart): UpstreamChart {
+  const subcharts: Record<string, UpstreamChart> = {};
+  for (const dep of chart.dependencies) {
+    const sub = chart.subcharts.get(dep.name);
+    if (sub) subcharts[dep.alias ?? dep.name] = fromArchive(sub);
+  }
+  return { name: chart.name, version: chart.version, values: chart.values, schema: chart.schema, subcharts };
+}
+
+const loaded = new Map<ChartName, UpstreamChart>();
+
+/** The vendored archive of a catalog chart, read in memory (once per test process). */
+export function loadUpstream(name: ChartName): UpstreamChart {
+  const cached = loaded.get(name);
+  if (cached) return cached;
+  const file = path.join(PROJECT_ROOT, vendoredChartArchive(name));
+  if (!fs.existsSync(file)) throw new Error(`vendored chart archive missing: ${vendoredChartArchive(name)}`);
+  const chart = fromArchive(readChartArchive(fs.readFileSync(file), vendoredChartArchive(name)));
+  loaded.set(name, chart);
+  return chart;
+}
+
+/** The catalog chart a planned Release installs, by the archive path its `chart` input names. */
+export function chartOfRelease(r: PlannedResource): ChartName | undefined {
+  return (Object.keys(CHARTS) as ChartName[]).find((name) => releaseChartPath(name) === r.inputs.chart);
+}
+
+/** The planned Release of a catalog chart, if any. */
+export function releaseOf(plan: Plan, name: ChartName): PlannedResource | undefined {
+  return plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOfRelease(r) === name);
+}
+
+/** Values as Helm sees them for key checking: subchart defaults under their key, parent's over them. */
+function knownValues(upstream: UpstreamChart): Json {
+  if (!isObject(upstream.values) || Object.keys(upstream.subcharts).length === 0) return upstream.values;
+  const out: { [key: string]: Json } = { ...upstream.values };
+  for (const [key, sub] of Object.entries(upstream.subcharts)) {
+    out[key] = deepMerge(knownValues(sub), upstream.values[key]) as Json;
+  }
+  return out;
 }
 
 /** Key paths in `values` that the upstream chart does not know. */
@@ -85,12 +110,22 @@ export function unknownValueKeys(upstream: UpstreamChart, values: unknown): stri
       walk(value, knownChild, schemaChild, where);
     }
   };
-  walk(values, upstream.values, upstream.schema as Schema | undefined, "");
+  walk(values, knownValues(upstream), upstream.schema as Schema | undefined, "");
   return unknown;
 }
 
-/** Schema violations of `values`, or [] when the chart has no schema. */
+/** Schema violations of `values` for the chart and each subchart that has a schema; [] when none. */
 export function schemaErrors(upstream: UpstreamChart, values: unknown): string[] {
+  const own = ownSchemaErrors(upstream, values);
+  const subErrors = Object.entries(upstream.subcharts).flatMap(([key, sub]) => {
+    const parentDefaults = isObject(upstream.values) ? upstream.values[key] : undefined;
+    const given = deepMerge(parentDefaults, isObject(values) ? values[key] : undefined);
+    return schemaErrors(sub, given).map((e) => `${key}: ${e}`);
+  });
+  return [...own, ...subErrors];
+}
+
+function ownSchemaErrors(upstream: UpstreamChart, values: unknown): string[] {
   if (!upstream.schema) return [];
   const draft2020 = String(upstream.schema.$schema ?? "").includes("2020-12");
   const ajv = draft2020
@@ -116,16 +151,16 @@ function deepMerge(base: unknown, over: unknown): unknown {
 export function releaseProblems(plan: Plan): string[] {
   const problems: string[] = [];
   for (const r of plan.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
-    const entry = Object.entries(CHARTS).find(([, pin]) => pin.chart === r.inputs.chart);
-    if (!entry) {
-      problems.push(`${r.name}: chart ${String(r.inputs.chart)} is not in the catalog`);
+    const key = chartOfRelease(r);
+    if (!key) {
+      problems.push(`${r.name}: chart ${String(r.inputs.chart)} is not a vendored archive of the catalog`);
       continue;
     }
-    const [key, pin] = entry;
+    const pin = CHARTS[key];
     const upstream = loadUpstream(key);
     if (r.inputs.version !== pin.version || upstream.version !== pin.version) {
       problems.push(
-        `${r.name}: version ${String(r.inputs.version)}, catalog ${pin.version}, upstream files ${upstream.version}`,
+        `${r.name}: version ${String(r.inputs.version)}, catalog ${pin.version}, vendored archive ${upstream.version}`,
       );
     }
     // Keys a template reads that values.yaml does not show, accepted only where documented.

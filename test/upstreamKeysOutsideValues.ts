@@ -1,9 +1,9 @@
 /**
  * Helm values the platform's releases set that the checker below cannot find in the pinned
- * chart's values.yaml, each checked by hand against the upstream source that reads it. Three kinds:
- * - subchart keys: kube-prometheus-stack hands `grafana`, `kube-state-metrics` and
- *   `prometheus-node-exporter` to its dependencies, whose values.yaml files are not in
- *   ../shared/charts;
+ * chart's values.yaml (or a subchart's, inside the same archive), each checked by hand against the
+ * upstream source that reads it. Three kinds:
+ * - free-form settings a chart writes out as they are (Grafana's `grafana.ini`), whose defaults
+ *   show only some of the keys;
  * - keys a template reads that values.yaml only shows commented out;
  * - fields added to a Kubernetes object the chart copies verbatim (`toYaml`) into the pod spec,
  *   such as a securityContext: any field of that Kubernetes type is valid there, but the checker
@@ -21,34 +21,17 @@ export interface UpstreamKeys {
   evidence: string;
 }
 
-const GRAFANA =
-  "grafana 12.11.1, a kube-prometheus-stack 88.5.3 dependency (grafana-community/helm-charts charts/grafana/values.yaml)";
-
 export const UPSTREAM_KEYS_OUTSIDE_VALUES_YAML: readonly UpstreamKeys[] = [
   {
     chart: "kube-prometheus-stack",
     paths: [
-      "grafana.sidecar.resources",
-      "grafana.persistence",
-      "grafana.deploymentStrategy",
-      "grafana.initChownData",
-      "grafana.resources",
-      "grafana.testFramework",
-      "grafana.grafana.ini",
+      "grafana.grafana.ini.analytics.reporting_enabled",
+      "grafana.grafana.ini.security",
+      "grafana.grafana.ini.server.root_url",
+      "grafana.grafana.ini.users",
     ],
-    evidence: `subchart ${GRAFANA}: sidecar.resources, persistence, deploymentStrategy, initChownData, resources, testFramework, grafana.ini`,
-  },
-  {
-    chart: "kube-prometheus-stack",
-    paths: ["kube-state-metrics.resources"],
     evidence:
-      "subchart kube-state-metrics 8.4.0 (prometheus-community/helm-charts charts/kube-state-metrics/values.yaml): resources",
-  },
-  {
-    chart: "kube-prometheus-stack",
-    paths: ["prometheus-node-exporter.resources"],
-    evidence:
-      "subchart prometheus-node-exporter 4.56.1 (prometheus-community/helm-charts charts/prometheus-node-exporter/values.yaml): resources",
+      "subchart grafana 12.11.1 templates/_config.tpl: every section and key under `grafana.ini` is written to grafana.ini (free-form Grafana settings; values.yaml shows a few defaults)",
   },
   {
     chart: "kube-prometheus-stack",

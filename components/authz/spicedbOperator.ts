@@ -1,16 +1,18 @@
 /**
- * The SpiceDB operator from its release bundle (authzed ships no Helm chart). The bundle's objects
- * are applied as they are, except for what `hardenOperatorBundle` changes on the way: Pod Security
- * labels on its namespace, and the operator's pinned image, resources and token annotation.
+ * The SpiceDB operator from its release bundle (authzed ships no Helm chart), vendored in
+ * charts/vendor and applied object by object from there. The bundle's objects are applied as they
+ * are, except for what `hardenOperatorBundle` changes on the way: Pod Security labels on its
+ * namespace, and the operator's pinned image, resources and token annotation.
  */
 import * as k8s from "@pulumi/kubernetes";
+import { VendoredManifests } from "../helm/vendoredManifests";
 import { ALLOW_DNS_SPEC, DEFAULT_DENY_SPEC } from "../cluster/platformNamespaces";
 import * as pulumi from "@pulumi/pulumi";
 import { SA_TOKEN_ANNOTATION } from "../../policies/rules/kubernetesWorkloads";
 import { OPERATOR_METRICS_PORT, OPERATOR_NAMESPACE } from "./spicedbNames";
 
 export interface SpiceDbOperatorArgs {
-  /** The release tag, e.g. "v1.25.1": the bundle's URL and the operator image's tag. */
+  /** The release tag, e.g. "v1.25.1": the operator image's tag (the vendored bundle is of the same tag). */
   version: string;
   /** ghcr.io/authzed/spicedb-operator */
   imageRepository: string;
@@ -20,10 +22,6 @@ export interface SpiceDbOperatorArgs {
   kubernetesApi: k8s.types.input.networking.v1.NetworkPolicyPeer[];
   provider: k8s.Provider;
   parent: pulumi.Resource;
-}
-
-export function operatorBundleUrl(version: string): string {
-  return `https://github.com/authzed/spicedb-operator/releases/download/${version}/bundle.yaml`;
 }
 
 /** The operator's container resources; it caches SpiceDBClusters and what it generates for them. */
@@ -99,11 +97,11 @@ export function hardenOperatorBundle(
  * graph), then gives the bundle's namespace what every platform namespace has: default-deny, DNS,
  * and the operator's own allow rules (Kubernetes API out, metrics in from Prometheus).
  */
-export function spiceDbOperator(name: string, args: SpiceDbOperatorArgs): k8s.yaml.v2.ConfigFile {
-  const bundle = new k8s.yaml.v2.ConfigFile(
+export function spiceDbOperator(name: string, args: SpiceDbOperatorArgs): VendoredManifests {
+  const bundle = new VendoredManifests(
     name,
-    { file: operatorBundleUrl(args.version) },
-    { parent: args.parent, provider: args.provider, transforms: [hardenOperatorBundle(args)] },
+    { bundle: "spicedb-operator", transform: hardenOperatorBundle(args), provider: args.provider },
+    { parent: args.parent },
   );
   const opts = { parent: args.parent, provider: args.provider, dependsOn: [bundle] };
   const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>

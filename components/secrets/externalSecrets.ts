@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
+import { VendoredManifests } from "../helm/vendoredManifests";
 import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
 import { customResourceKind } from "../kubernetes/customResource";
 
@@ -116,6 +117,13 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     const replicas = args.environment === "production" ? 2 : 1;
 
     const policies = this.networkPolicies(name, args, k8sOpts);
+    // The chart archive has no CRDs (upstream generates them at release time): they come from the
+    // vendored bundle of the same tag, before the release, whose controllers watch them from start.
+    const crds = new VendoredManifests(
+      `${name}-crds`,
+      { bundle: "external-secrets-crds", provider: args.provider },
+      { parent: this },
+    );
     const release = platformRelease(RELEASE, {
       chart: "external-secrets",
       namespace: args.namespace,
@@ -123,7 +131,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
       provider: args.provider,
       parent: this,
       // The cert-controller and webhook need the API from their first start.
-      dependsOn: policies,
+      dependsOn: [...policies, crds],
     });
 
     // The key stays a Pulumi secret into the Secret, which the store references by name.
@@ -161,8 +169,8 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         },
         conditions: [{ namespaces: args.consumerNamespaces }],
       },
-      // The CRD and the validating webhook come with the release.
-      { ...k8sOpts, dependsOn: [release] },
+      // The CRD comes from the bundle, the validating webhook with the release.
+      { ...k8sOpts, dependsOn: [crds, release] },
     );
     this.storeName = this.store.metadata.name;
     this.registerOutputs({ storeName: this.storeName });
@@ -245,7 +253,8 @@ export function externalSecretsValues(replicas: number): HelmValues {
   const ha = replicas > 1;
   const pdb = { enabled: ha, minAvailable: 1 };
   return {
-    installCRDs: true,
+    // The CRDs are the vendored bundle's (see ExternalSecrets); the chart must not own them too.
+    installCRDs: false,
     replicaCount: replicas,
     leaderElect: ha,
     podLabels: podLabels("controller"),

@@ -93,7 +93,8 @@ function chartAt(files: Map<string, Buffer>, root: string, where: string): Archi
     appVersion?: unknown;
     dependencies?: ChartDependency[];
   };
-  if (!meta.name || meta.version === undefined) throw new Error(`${where}: Chart.yaml has no name or version`);
+  if (!meta.name || meta.version === undefined)
+    throw new Error(`${where}: Chart.yaml has no name or version`);
   const valuesYaml = read("values.yaml");
   const schemaJson = read("values.schema.json");
 

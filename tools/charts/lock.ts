@@ -10,7 +10,15 @@ export type LockSource =
   /** Published archive pulled from a Helm repository or OCI registry (what charts:update records). */
   | { kind: "repository"; repo: string; chart: string; publishedDigest?: string }
   /** Packaged from upstream git at a commit (the initial vendoring). */
-  | { kind: "git"; git: string; commit?: string; tag?: string; path?: string; packaged?: string; built?: string }
+  | {
+      kind: "git";
+      git: string;
+      commit?: string;
+      tag?: string;
+      path?: string;
+      packaged?: string;
+      built?: string;
+    }
   /** A file downloaded from a URL (bundles). */
   | { kind: "url"; url: string };
 
@@ -91,7 +99,11 @@ export function vendorProblems(expected: Expected, lock: Lock, listing: Listing)
 }
 
 /** What an update must fetch: entries missing from the lock or at another version or file. */
-export function pendingUpdates(expected: Expected, lock: Lock, listing: Listing): { charts: string[]; bundles: string[] } {
+export function pendingUpdates(
+  expected: Expected,
+  lock: Lock,
+  listing: Listing,
+): { charts: string[]; bundles: string[] } {
   const stale = (entry: LockEntry | undefined, want: { version: string; file: string }) =>
     !entry || entry.version !== want.version || entry.file !== want.file || !listing.has(entry.file);
   return {
@@ -126,7 +138,10 @@ export function updatedLock(
       if (entry) next[section][name] = entry;
     }
   }
-  const used = new Set([LOCK_FILE, ...[...Object.values(next.charts), ...Object.values(next.bundles)].map((e) => e.file)]);
+  const used = new Set([
+    LOCK_FILE,
+    ...[...Object.values(next.charts), ...Object.values(next.bundles)].map((e) => e.file),
+  ]);
   return { lock: next, remove: [...listing.keys()].filter((f) => !used.has(f)).sort() };
 }
 
@@ -142,9 +157,12 @@ export function verifyPulledChart(
 ): string[] {
   const problems: string[] = [];
   if (got.name !== want.chart) problems.push(`pulled chart is named ${got.name}, expected ${want.chart}`);
-  if (got.version !== want.version) problems.push(`pulled chart has version ${got.version}, expected ${want.version}`);
+  if (got.version !== want.version)
+    problems.push(`pulled chart has version ${got.version}, expected ${want.version}`);
   if (publishedDigest !== undefined && publishedDigest.replace(/^sha256:/, "") !== got.sha256) {
-    problems.push(`pulled archive has sha256 ${got.sha256}, the repository index publishes ${publishedDigest}`);
+    problems.push(
+      `pulled archive has sha256 ${got.sha256}, the repository index publishes ${publishedDigest}`,
+    );
   }
   return problems;
 }
@@ -157,9 +175,19 @@ export function indexDigest(index: unknown, chart: string, version: string): str
 }
 
 /** `helm pull` arguments for a catalog chart: OCI registries take the chart in the reference. */
-export function pullArgs(pin: { chart: string; repo: string; version: string }, destination: string): string[] {
+export function pullArgs(
+  pin: { chart: string; repo: string; version: string },
+  destination: string,
+): string[] {
   if (/^oci:\/\//i.test(pin.repo)) {
-    return ["pull", `${pin.repo.replace(/\/+$/, "")}/${pin.chart}`, "--version", pin.version, "--destination", destination];
+    return [
+      "pull",
+      `${pin.repo.replace(/\/+$/, "")}/${pin.chart}`,
+      "--version",
+      pin.version,
+      "--destination",
+      destination,
+    ];
   }
   if (!/^https:\/\//i.test(pin.repo)) {
     throw new Error(`chart ${pin.chart}: repository ${pin.repo} is neither https:// nor oci://`);

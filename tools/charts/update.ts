@@ -77,8 +77,14 @@ export async function updateVendor(edges: Edges, options: UpdateOptions = {}): P
       const digest = sha256(bytes);
       const oci = /^oci:\/\//i.test(want.repo);
       const index = oci ? undefined : await edges.get(`${want.repo.replace(/\/+$/, "")}/index.yaml`);
-      const published = index ? indexDigest(parseYaml(index.toString("utf8")), want.chart, want.version) : undefined;
-      const problems = verifyPulledChart(want, { name: chart.name, version: chart.version, sha256: digest }, published);
+      const published = index
+        ? indexDigest(parseYaml(index.toString("utf8")), want.chart, want.version)
+        : undefined;
+      const problems = verifyPulledChart(
+        want,
+        { name: chart.name, version: chart.version, sha256: digest },
+        published,
+      );
       if (problems.length > 0) throw new Error(`${name}: ${problems.join("; ")}`);
       fs.writeFileSync(path.join(staging, want.file), bytes);
       fetched.push({
@@ -103,7 +109,12 @@ export async function updateVendor(edges: Edges, options: UpdateOptions = {}): P
       fetched.push({
         section: "bundles",
         name,
-        entry: { version: want.version, file: want.file, sha256: sha256(bytes), source: { kind: "url", url: want.url } },
+        entry: {
+          version: want.version,
+          file: want.file,
+          sha256: sha256(bytes),
+          source: { kind: "url", url: want.url },
+        },
       });
     }
 
@@ -126,7 +137,9 @@ if (require.main === module) {
   updateVendor(NETWORK, { all, log: (l) => console.log(l) }).then(
     (problems) => {
       if (problems.length > 0) {
-        console.error(`charts/vendor does not match the catalog:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        console.error(
+          `charts/vendor does not match the catalog:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         process.exit(1);
       }
       console.log("charts/vendor matches the catalog and its lock");

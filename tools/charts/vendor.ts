@@ -4,7 +4,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BUNDLES, CHARTS, VENDOR_DIR, vendoredBundle, vendoredChartArchive } from "../../components/helm/catalog";
+import {
+  BUNDLES,
+  CHARTS,
+  VENDOR_DIR,
+  vendoredBundle,
+  vendoredChartArchive,
+} from "../../components/helm/catalog";
 import { readChartArchive, sha256 } from "./archive";
 import { LOCK_FILE, type Expected, type Listing, type Lock } from "./lock";
 
@@ -18,7 +24,12 @@ export function expectedFromCatalog(): Expected {
     charts: Object.fromEntries(
       Object.entries(CHARTS).map(([name, pin]) => [
         name,
-        { chart: pin.chart, version: pin.version, repo: pin.repo, file: base(vendoredChartArchive(name as keyof typeof CHARTS)) },
+        {
+          chart: pin.chart,
+          version: pin.version,
+          repo: pin.repo,
+          file: base(vendoredChartArchive(name as keyof typeof CHARTS)),
+        },
       ]),
     ),
     bundles: Object.fromEntries(
