@@ -53,7 +53,11 @@ export const LOCK_COMMENT =
 /** Every way the vendor folder, its lock and the catalog disagree; [] when they agree. */
 export function vendorProblems(expected: Expected, lock: Lock, listing: Listing): string[] {
   const problems: string[] = [];
-  const referenced = new Set<string>([LOCK_FILE]);
+  // Files a lock entry names are accounted for, even an entry the catalog dropped (reported below).
+  const referenced = new Set<string>([
+    LOCK_FILE,
+    ...[...Object.values(lock.charts), ...Object.values(lock.bundles)].map((e) => e.file),
+  ]);
   const check = (section: "charts" | "bundles", name: string, want: { version: string; file: string }) => {
     const entry = lock[section][name];
     if (!entry) {

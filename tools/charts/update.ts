@@ -78,7 +78,7 @@ export async function updateVendor(edges: Edges, options: UpdateOptions = {}): P
       const oci = /^oci:\/\//i.test(want.repo);
       const index = oci ? undefined : await edges.get(`${want.repo.replace(/\/+$/, "")}/index.yaml`);
       const published = index
-        ? indexDigest(parseYaml(index.toString("utf8")), want.chart, want.version)
+        ? indexDigest(parseYaml(index.toString("utf8"), { schema: "failsafe" }), want.chart, want.version)
         : undefined;
       const problems = verifyPulledChart(
         want,
