@@ -8,7 +8,7 @@ import { hardenOperatorBundle, OPERATOR_RESOURCES } from "../components/authz/sp
 import { SCHEMA_FILE, schemaHash } from "../components/authz/spicedbSchema";
 import { CHARTS, vendoredBundle } from "../components/helm/catalog";
 import { releaseChartPath } from "../components/helm/helmRelease";
-import { readBundle } from "../components/helm/vendoredManifests";
+import { bundleYaml, readBundle } from "../components/helm/vendoredManifests";
 import {
   CLUSTER_SECRET_STORE,
   EXTERNAL_SECRETS_API_VERSION,
@@ -31,6 +31,7 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const STORE = "kubernetes:external-secrets.io/v1:ClusterSecretStore";
 const SPICEDB_CLUSTER = "kubernetes:authzed.com/v1alpha1:SpiceDBCluster";
 const BUNDLE = "prism:helm:VendoredManifests";
+const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -123,27 +124,23 @@ describe.each(["staging", "production"])("%s", (stack) => {
 
     test("the CRDs come from the vendored bundle of the chart's tag, before the release and the store", async () => {
       const plan = await planAuthz(stack);
-      const bundle = bundleNamed(plan, "external-secrets-crds");
-      expect(bundle.inputs.file).toBe(vendoredBundle("external-secrets-crds"));
+      const group = one(plan, CONFIG_GROUP);
       expect(vendoredBundle("external-secrets-crds")).toContain(CHARTS["external-secrets"].version);
-      const crds = childrenOf(plan, bundle);
-      const inBundle = readBundle("external-secrets-crds").map((o) => get(o, "metadata", "name"));
-      expect(crds.map((c) => c.type)).toEqual(inBundle.map(() => CRD));
-      expect(crds.map((c) => get(c.inputs, "metadata", "name")).sort()).toEqual([...inBundle].sort());
-      expect(crds.map((c) => get(c.inputs, "metadata", "name"))).toEqual(
+      expect(group.inputs.yaml).toBe(bundleYaml("external-secrets-crds"));
+      expect(group.inputs.file ?? group.inputs.files).toBeUndefined();
+      const objects = readBundle("external-secrets-crds");
+      expect(objects.map((o) => o.kind)).toEqual(objects.map(() => "CustomResourceDefinition"));
+      expect(objects.map((o) => get(o, "metadata", "name"))).toEqual(
         expect.arrayContaining([
           "externalsecrets.external-secrets.io",
           "clustersecretstores.external-secrets.io",
         ]),
       );
-      for (const crd of crds) expect(crd.provider).toBe(k8sProvider(plan));
+      expect(group.provider).toBe(k8sProvider(plan));
       const release = one(plan, RELEASE, "external-secrets");
       expect((release.inputs.values as Obj).installCRDs).toBe(false);
-      const store = one(plan, STORE);
-      for (const crd of crds) {
-        expect(release.dependencies).toContain(crd.urn);
-        expect(store.dependencies).toContain(crd.urn);
-      }
+      expect(release.options.dependsOn).toContain(group.urn);
+      expect(one(plan, STORE).options.dependsOn).toContain(group.urn);
     });
 
     test("controller, webhook and cert-controller run restricted, sized, probed, HA in production", async () => {

@@ -93,12 +93,17 @@ export type ManifestTransform = (
   args: pulumi.ResourceTransformArgs,
 ) => pulumi.ResourceTransformResult | undefined;
 
-/** The objects of a vendored bundle, in file order (empty documents skipped). */
-export function readBundle(name: BundleName): Obj[] {
+/** The YAML text of a vendored bundle (the file is gzipped). */
+export function bundleYaml(name: BundleName): string {
   const file = path.resolve(__dirname, "..", "..", vendoredBundle(name));
   if (!fs.existsSync(file))
     throw new Error(`bundle ${name}: ${vendoredBundle(name)} is missing; run \`npm run charts:update\``);
-  const docs = parseAllDocuments(zlib.gunzipSync(fs.readFileSync(file)).toString("utf8"));
+  return zlib.gunzipSync(fs.readFileSync(file)).toString("utf8");
+}
+
+/** The objects of a vendored bundle, in file order (empty documents skipped). */
+export function readBundle(name: BundleName): Obj[] {
+  const docs = parseAllDocuments(bundleYaml(name));
   const objects: Obj[] = [];
   for (const doc of docs) {
     if (doc.errors.length > 0) throw new Error(`bundle ${name}: ${doc.errors[0].message}`);

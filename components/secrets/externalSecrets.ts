@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
-import { VendoredManifests } from "../helm/vendoredManifests";
+import { bundleYaml } from "../helm/vendoredManifests";
 import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
 import { customResourceKind } from "../kubernetes/customResource";
 
@@ -119,10 +119,13 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     const policies = this.networkPolicies(name, args, k8sOpts);
     // The chart archive has no CRDs (upstream generates them at release time): they come from the
     // vendored bundle of the same tag, before the release, whose controllers watch them from start.
-    const crds = new VendoredManifests(
+    // The YAML goes to the provider as text, which it splits into one CustomResourceDefinition per
+    // object (CRDs first); registering 25 CRDs with their OpenAPI schemas as program objects would
+    // nearly double the offline plan's time, and the pack has no rule about CRDs.
+    const crds = new k8s.yaml.v2.ConfigGroup(
       `${name}-crds`,
-      { bundle: "external-secrets-crds", provider: args.provider },
-      { parent: this },
+      { yaml: bundleYaml("external-secrets-crds") },
+      { parent: this, provider: args.provider },
     );
     const release = platformRelease(RELEASE, {
       chart: "external-secrets",
