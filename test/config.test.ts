@@ -266,7 +266,7 @@ describe("stack settings are read the way the Pulumi CLI reads them", () => {
 describe("project files", () => {
   it("Pulumi.yaml validates against Pulumi's project schema and runs stacks/", () => {
     const schema = JSON.parse(
-      fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.json"), "utf8"),
+      fs.readFileSync(path.join(PROJECT_ROOT, "test", "schemas", "pulumi-project.json"), "utf8"),
     );
     const ajv = new Ajv2020({ strict: false });
     const validate = ajv.compile(schema);

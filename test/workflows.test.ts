@@ -73,6 +73,14 @@ const ACTION_INPUTS: Record<string, string[]> = {
   ],
 };
 
+/** Actions pinned by commit, and the release each commit is (its inputs are that major's). */
+const PINNED: Record<string, string> = {
+  "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683": "actions/checkout@v4",
+  "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020": "actions/setup-node@v4",
+  "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": "actions/upload-artifact@v4",
+  "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": "actions/download-artifact@v4",
+};
+
 const dir = path.join(PROJECT_ROOT, ".github", "workflows");
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yml"));
 
@@ -81,7 +89,13 @@ type Workflow = { name: string; on: unknown; jobs: Record<string, { steps: Step[
 
 describe("GitHub workflows", () => {
   it("cover pull requests, fork comments, previews and deploys", () => {
-    expect(files.sort()).toEqual(["deploy.yml", "pr-comment.yml", "pr-plan.yml", "pr-preview.yml"]);
+    expect(files.sort()).toEqual([
+      "charts-update.yml",
+      "deploy.yml",
+      "pr-comment.yml",
+      "pr-plan.yml",
+      "pr-preview.yml",
+    ]);
   });
 
   it.each(files)("%s is valid YAML whose steps use known actions with their real inputs", (file) => {
@@ -93,7 +107,7 @@ describe("GitHub workflows", () => {
           expect(typeof step.run).toBe("string");
           continue;
         }
-        const known = ACTION_INPUTS[step.uses];
+        const known = ACTION_INPUTS[PINNED[step.uses] ?? step.uses];
         expect({ job, uses: step.uses, known: known !== undefined }).toEqual({
           job,
           uses: step.uses,
@@ -115,6 +129,26 @@ describe("GitHub workflows", () => {
     expect(wf.on.push.branches).toEqual(["main", "production"]);
     expect(text).toContain("policyPacks: policies");
     expect(text).toContain("github.ref_name == 'production' && 'production' || 'staging'");
+  });
+
+  it("vendors Renovate's chart bumps: actions pinned by commit, the push token only where it pushes", () => {
+    const wf = parseYaml(fs.readFileSync(path.join(dir, "charts-update.yml"), "utf8")) as {
+      on: { push: { branches: string[]; paths: string[] } };
+      permissions: Record<string, string>;
+      jobs: Record<string, { steps: (Step & { env?: Record<string, string> })[] }>;
+    };
+    expect(wf.on.push).toEqual({ branches: ["renovate/**"], paths: ["components/helm/catalog.ts"] });
+    expect(wf.permissions).toEqual({ contents: "read" });
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+    for (const step of steps.filter((s) => s.uses))
+      expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+    expect(wf.jobs.vendor.steps.map((s) => s.run).filter(Boolean)).toContain("npm run charts:update");
+    const withSecrets = steps.filter((s) => JSON.stringify(s).includes("secrets."));
+    expect(withSecrets.map((s) => Object.keys(s.env ?? {}))).toEqual([["CHARTS_PUSH_TOKEN"]]);
+    // The job holding the token runs no repository code.
+    for (const step of wf.jobs.push.steps) expect(step.run ?? "").not.toMatch(/(^|\s)(npm|npx|tsx|node)\s/m);
+    for (const step of steps.filter((s) => s.uses?.startsWith("actions/checkout@")))
+      expect(step.with?.["persist-credentials"]).toBe(false);
   });
 
   it("never interpolates secrets into the fork-facing plan workflow", () => {

@@ -2,7 +2,7 @@
  * The velero chart's values for Prism, as typed data: object storage in Spaces through the AWS
  * plugin, volume snapshots through the DigitalOcean plugin, the schedules, and a Pod Security
  * `restricted`-compatible server and CRD-upgrade job. Every key exists in the pinned chart
- * (../shared/charts/velero); test/backup.test.ts checks it with releaseProblems.
+ * (charts/vendor/velero-*.tgz); test/backup.test.ts checks it with releaseProblems.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/config";

@@ -1,6 +1,6 @@
 /**
  * The opensearch and opensearch-dashboards charts' values for Prism's log store, as typed data.
- * Every key exists in the pinned charts (../shared/charts/opensearch*) or is listed, with its
+ * Every key exists in the pinned charts (charts/vendor/opensearch*.tgz) or is listed, with its
  * evidence, in test/upstreamKeysOutsideValues.ts; logStorage.ts installs them.
  *
  * TLS: the security plugin stays on (authentication and authorisation on every request), and on

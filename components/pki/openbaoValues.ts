@@ -1,5 +1,5 @@
 /**
- * Helm values for the pinned openbao chart (../shared/charts/openbao), as typed data checked against
+ * Helm values for the pinned openbao chart (charts/vendor/openbao-*.tgz), as typed data checked against
  * upstream in the tests. The server configuration is HCL the chart renders through `tpl` and the
  * container's start script edits with sed (HOST_IP, POD_IP, HOSTNAME, API_ADDR, …), so it contains
  * no `{{` and none of those words.
