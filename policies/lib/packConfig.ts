@@ -7,14 +7,20 @@
  * are passed through untouched and the pack ignores them — the CLI does not reject them.
  */
 import Ajv from "ajv";
-import type { EnforcementLevel, Policies, PolicyConfigSchema } from "@pulumi/policy";
+import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { PACK_ENFORCEMENT_LEVEL } from "./pack";
+
+/** A policy's config schema as GetAnalyzerInfo carries it (properties and required only). */
+export interface ConfigSchemaInfo {
+  properties?: Record<string, unknown>;
+  required?: string[];
+}
 
 /** What GetAnalyzerInfo tells the CLI about a policy. */
 export interface PolicyInfo {
   name: string;
   enforcementLevel: EnforcementLevel;
-  configSchema?: PolicyConfigSchema;
+  configSchema?: ConfigSchemaInfo;
 }
 
 /** One policy's entry of the Configure request. */
@@ -70,10 +76,10 @@ export function parsePackConfigFile(json: unknown): ReconciledConfig {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new WeakMap<PolicyConfigSchema, ReturnType<typeof ajv.compile>>();
+const validators = new WeakMap<ConfigSchemaInfo, ReturnType<typeof ajv.compile>>();
 
 /** The CLI validates `{type: object, properties, required}` of each schema (convertSchema). */
-function validatorOf(schema: PolicyConfigSchema) {
+function validatorOf(schema: ConfigSchemaInfo) {
   let validate = validators.get(schema);
   if (!validate) {
     validate = ajv.compile({ type: "object", properties: schema.properties, required: schema.required });
@@ -86,13 +92,13 @@ function validatorOf(schema: PolicyConfigSchema) {
 export function reconcilePackConfig(infos: PolicyInfo[], file: ReconciledConfig): ReconciledConfig {
   const result: ReconciledConfig = {};
   for (const info of infos) {
-    const defaults = Object.entries(info.configSchema?.properties ?? {}).filter(
-      ([, schema]) => typeof schema === "object" && schema !== null && "default" in schema,
-    );
-    result[info.name] = {
-      enforcementLevel: info.enforcementLevel,
-      properties: Object.fromEntries(defaults.map(([k, schema]) => [k, structuredClone(schema.default)])),
-    };
+    const properties: Record<string, unknown> = {};
+    for (const [k, schema] of Object.entries(info.configSchema?.properties ?? {})) {
+      if (typeof schema === "object" && schema !== null && "default" in schema) {
+        properties[k] = structuredClone(schema.default);
+      }
+    }
+    result[info.name] = { enforcementLevel: info.enforcementLevel, properties };
   }
   const all = file.all?.enforcementLevel;
   if (all) for (const entry of Object.values(result)) entry.enforcementLevel = all;
