@@ -22,7 +22,7 @@ import {
   AZURE_TDX_SIZE_PATTERN,
   GCP_SEV_SNP_MACHINE_PATTERN,
   GCP_SEV_SNP_ZONES,
-} from "./facts/confidential";
+} from "../policies/facts/confidential";
 import { cidrsOverlap, isPrivateCidr, parseCidr } from "./cidr";
 
 const ENVIRONMENTS = ["staging", "production"] as const;

@@ -4,8 +4,9 @@ import { diffPlans, renderDiffMarkdown } from "../tools/analysis/planDiff";
 import { SECRET_MASK, type JsonResource, type PlanJson } from "../tools/engine/plan";
 
 const STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
+// The engine's URNs: top-level resources carry no stack prefix; children carry the parent's type chain.
 const urn = (type: string, name: string, parentType?: string) =>
-  `urn:pulumi:s::p::${parentType ? `pulumi:pulumi:Stack$${parentType}$` : "pulumi:pulumi:Stack$"}${type}::${name}`;
+  `urn:pulumi:s::p::${parentType ? `${parentType}$` : ""}${type}::${name}`;
 
 function res(
   type: string,

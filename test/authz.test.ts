@@ -15,7 +15,7 @@ import {
   ExternalSecrets,
   externalSecret,
 } from "../components/secrets/externalSecrets";
-import { SA_TOKEN_ANNOTATION } from "../policies/rules/kubernetesWorkloads";
+import { SA_TOKEN_ANNOTATION } from "../policies/facts/kubernetes";
 import { SERVICE_NAMES, SERVICES } from "../services/catalog";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";

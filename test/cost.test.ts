@@ -3,7 +3,7 @@ import { HOURS_PER_MONTH, PRICES, type ListPrice } from "../tools/cost/prices";
 import { planOf } from "./harness";
 
 const STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
-const COMPONENT = "urn:pulumi:s::p::pulumi:pulumi:Stack$prism:cluster:DoksCluster::prism";
+const COMPONENT = "urn:pulumi:s::p::prism:cluster:DoksCluster::prism";
 const at = (
   type: string,
   name: string,

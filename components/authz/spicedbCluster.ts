@@ -1,6 +1,6 @@
 /** The SpiceDBCluster custom resource (authzed.com/v1alpha1), typed, and what goes into it. */
 import * as pulumi from "@pulumi/pulumi";
-import { SA_TOKEN_ANNOTATION } from "../../policies/rules/kubernetesWorkloads";
+import { SA_TOKEN_ANNOTATION } from "../../policies/facts/kubernetes";
 import { customResourceKind } from "../kubernetes/customResource";
 
 /** A container's resource requests and limits. */

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { VendoredManifests } from "../helm/vendoredManifests";
 import { ALLOW_DNS_SPEC, DEFAULT_DENY_SPEC } from "../cluster/platformNamespaces";
 import * as pulumi from "@pulumi/pulumi";
-import { SA_TOKEN_ANNOTATION } from "../../policies/rules/kubernetesWorkloads";
+import { SA_TOKEN_ANNOTATION } from "../../policies/facts/kubernetes";
 import { OPERATOR_METRICS_PORT, OPERATOR_NAMESPACE } from "./spicedbNames";
 
 export interface SpiceDbOperatorArgs {

@@ -1,10 +1,9 @@
 /**
  * Runs the pack's policy objects — the same ones `pulumi preview --policy-pack policies` serves —
- * over resources recorded by the offline plan, with CrossGuard's semantics: enforcement level from
- * config, then the policy, then the pack; config defaults from each policy's schema, validated;
+ * over resources recorded by the offline plan, with CrossGuard's semantics: the config reconciled
+ * as the CLI does (./packConfig.ts), then enforcement level from it, the policy, the pack;
  * `notApplicable` skips; resource policies see inputs, stack policies see outputs.
  */
-import Ajv from "ajv";
 import type {
   EnforcementLevel,
   Policies,
@@ -18,6 +17,7 @@ import type {
 } from "@pulumi/policy";
 import type { Resource } from "@pulumi/pulumi";
 import { PACK_ENFORCEMENT_LEVEL } from "./pack";
+import { parsePackConfigFile, policyInfos, reconcilePackConfig } from "./packConfig";
 import { recordSecretPaths } from "./secrets";
 
 export interface EvaluatedResource {
@@ -31,8 +31,15 @@ export interface EvaluatedResource {
   secretPaths: readonly string[];
   protect: boolean;
   ignoreChanges: string[];
+  /** Set only where the program set it, as the CLI marks it (deleteBeforeReplaceDefined). */
+  deleteBeforeReplace?: boolean;
+  additionalSecretOutputs?: string[];
+  customTimeouts?: { createSeconds: number; updateSeconds: number; deleteSeconds: number };
   parent?: string;
+  /** URN of the resource's explicit provider (a resource of this set). */
   provider?: string;
+  /** Without an explicit provider: the engine's default provider for the package, by URN. */
+  defaultProvider?: string;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
 }
@@ -64,45 +71,28 @@ function isStackPolicy(p: Policy): p is StackValidationPolicy {
   return "validateStack" in p;
 }
 
-function levelOf(policy: Policy, config: PolicyPackConfig): EnforcementLevel {
-  const c = config[policy.name];
-  const configured = typeof c === "string" ? c : c?.enforcementLevel;
-  const level = configured ?? policy.enforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
-  return level === "remediate" ? "mandatory" : level;
-}
-
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-
-/** The policy's config: schema defaults, overridden by the pack config, checked against the schema. */
-export function policyConfig(policy: Policy, config: PolicyPackConfig): Record<string, unknown> {
-  const c = config[policy.name];
-  const given: Record<string, unknown> = typeof c === "object" && c !== null ? { ...c } : {};
-  delete given.enforcementLevel;
-  if (!policy.configSchema) return given;
-  const validate = ajv.compile({ type: "object", ...policy.configSchema });
-  if (!validate(given)) {
-    throw new Error(`invalid config for policy ${policy.name}: ${ajv.errorsText(validate.errors)}`);
-  }
-  return given;
-}
-
+/** The options as CrossGuard's server builds them from the CLI's AnalyzerResourceOptions. */
 function options(r: EvaluatedResource): PolicyResourceOptions {
   return {
     protect: r.protect,
     ignoreChanges: r.ignoreChanges,
     aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
-    parent: r.parent,
+    customTimeouts: r.customTimeouts ?? { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: r.additionalSecretOutputs ?? [],
+    ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
+    ...(r.parent ? { parent: r.parent } : {}),
   };
 }
 
+/** The provider as the CLI sends it: URN, type, name and the provider's inputs. */
 function providerOf(r: EvaluatedResource, byUrn: Map<string, EvaluatedResource>) {
-  if (!r.provider) return undefined;
-  const p = byUrn.get(r.provider);
-  const name = r.provider.split("::").pop() ?? "";
-  const type = r.provider.split("::")[2]?.split("$").pop() ?? "";
-  return { type, name, urn: r.provider, props: p?.outputs ?? {} };
+  const urn = r.provider ?? r.defaultProvider;
+  if (!urn) return undefined;
+  const p = r.provider ? byUrn.get(r.provider) : undefined;
+  const props = structuredClone(p?.inputs ?? {});
+  recordSecretPaths(props, p?.secretPaths ?? []);
+  const type = p?.type ?? urn.split("::")[2]?.split("$").pop() ?? "";
+  return { type, name: urn.split("::").pop() ?? "", urn, props };
 }
 
 /** What resource and stack policies both see of a resource: its props (a private copy) and identity. */
@@ -130,9 +120,9 @@ export async function evaluatePolicies(
   resources: EvaluatedResource[],
   config: PolicyPackConfig,
 ): Promise<Violation[]> {
-  const known = new Set(policies.map((p) => p.name));
-  const unknown = Object.keys(config).filter((name) => name !== "all" && !known.has(name));
-  if (unknown.length) throw new Error(`policy config names unknown policies: ${unknown.join(", ")}`);
+  // What the CLI would send in Configure for this file; the levels and settings below are then
+  // read from it exactly as the pack's server reads them.
+  const configured = reconcilePackConfig(policyInfos(policies), parsePackConfigFile(config));
   const violations: Violation[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   // One copy of each resource's props for all policies (policies read, never write, their props).
@@ -150,9 +140,11 @@ export async function evaluatePolicies(
   const stackTags = new Map<string, string>();
 
   for (const policy of policies) {
-    const enforcementLevel = levelOf(policy, config);
-    if (enforcementLevel === "disabled") continue;
-    const settings = policyConfig(policy, config);
+    const entry = configured[policy.name];
+    const level = entry?.enforcementLevel || policy.enforcementLevel || PACK_ENFORCEMENT_LEVEL;
+    if (level === "disabled") continue;
+    const enforcementLevel = level === "remediate" ? "mandatory" : level;
+    const settings = entry?.properties ?? {};
     const report = (urn?: string) => (message: string, reportedUrn?: string) =>
       violations.push({
         policy: policy.name,

@@ -4,7 +4,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import * as gcpCompute from "@pulumi/gcp/compute";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { AWS_SEV_SNP_INSTANCE_PATTERN, AZURE_TDX_SIZE_PATTERN } from "../../stacks/facts/confidential";
+import { AWS_SEV_SNP_INSTANCE_PATTERN, AZURE_TDX_SIZE_PATTERN } from "../facts/confidential";
 
 type Report = (message: string) => void;
 

@@ -1,9 +1,7 @@
 /** Rules for every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, Rollout. */
 import { workloadPolicy } from "../lib/define";
 import { allContainers } from "../lib/podSpec";
-
-/** Annotation by which a workload declares it needs its service-account token, with the reason. */
-export const SA_TOKEN_ANNOTATION = "prism.io/service-account-token";
+import { SA_TOKEN_ANNOTATION } from "../facts/kubernetes";
 
 const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 

@@ -23,6 +23,8 @@ export interface PlannedResource {
   parent?: string;
   /** URN of the provider instance that manages this resource; absent means the default provider. */
   provider?: string;
+  /** For a custom resource without `provider`: the default provider the engine would give it. */
+  defaultProvider?: string;
   /** Inputs with secrets unwrapped; `secretPaths` says which ones were secret. */
   inputs: Record<string, unknown>;
   secretPaths: string[];

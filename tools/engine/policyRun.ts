@@ -12,6 +12,16 @@ import type { Plan } from "./plan";
 
 export const POLICY_CONFIG_DIR = path.resolve(__dirname, "..", "..", "policies", "config");
 
+/** Seconds of a Go duration string ("1h30m", "45s") as the engine parses custom timeouts; 0 if unset. */
+export function durationSeconds(duration: string | undefined): number {
+  if (!duration) return 0;
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (parts.map((p) => p[0]).join("") !== duration) throw new Error(`invalid custom timeout "${duration}"`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+}
+
+/** The plan's resources as the CLI hands them to an analyzer. */
 export function toEvaluated(plan: Plan): EvaluatedResource[] {
   return plan.resources.map((r) => ({
     urn: r.urn,
@@ -22,8 +32,16 @@ export function toEvaluated(plan: Plan): EvaluatedResource[] {
     secretPaths: r.secretPaths,
     protect: r.options.protect,
     ignoreChanges: r.options.ignoreChanges,
+    ...(r.options.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+    additionalSecretOutputs: r.options.additionalSecretOutputs,
+    customTimeouts: {
+      createSeconds: durationSeconds(r.options.customTimeouts?.create),
+      updateSeconds: durationSeconds(r.options.customTimeouts?.update),
+      deleteSeconds: durationSeconds(r.options.customTimeouts?.delete),
+    },
     parent: r.parent,
     provider: r.provider,
+    defaultProvider: r.defaultProvider,
     dependencies: r.dependencies,
     propertyDependencies: r.propertyDependencies,
   }));

@@ -1,16 +1,25 @@
 /**
  * Pulumi's mock monitor, extended to record everything the program asks of the engine for each
- * resource: parent, provider, dependencies and the options that matter for safety. The mock
- * monitor alone only passes type, name and inputs on to the mocks.
+ * resource: parent, provider, dependencies and the options that matter for safety — and to name
+ * resources with the URNs the real engine gives them (./urn.ts). The mock monitor alone only
+ * passes type, name and inputs on to the mocks.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { deserializeProperties, isRpcSecret, unwrapRpcSecret } from "@pulumi/pulumi/runtime/rpc";
-import type {
-  RegisterResourceOutputsRequest,
-  RegisterResourceRequest,
+import {
+  deserializeProperties,
+  isRpcSecret,
+  serializeProperties,
+  unwrapRpcSecret,
+} from "@pulumi/pulumi/runtime/rpc";
+import {
   RegisterResourceResponse,
+  type RegisterResourceOutputsRequest,
+  type RegisterResourceRequest,
 } from "@pulumi/pulumi/proto/resource_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { PlannedResource } from "./plan";
+import { defaultProviderUrn, engineUrn } from "./urn";
 
 type Callback = (err: unknown, response?: RegisterResourceResponse) => void;
 
@@ -64,7 +73,7 @@ export class RecordingMonitor extends MockMonitor {
     const dependencies = req.getDependenciesList();
     const timeouts = req.getCustomtimeouts();
 
-    return super.registerResource(req, (err: unknown, response?: RegisterResourceResponse) => {
+    return this.register(req, (err: unknown, response?: RegisterResourceResponse) => {
       if (!err && response) {
         const outputs = response.getObject();
         this.recorded.push({
@@ -75,6 +84,10 @@ export class RecordingMonitor extends MockMonitor {
           id: response.getId() || undefined,
           parent: req.getParent() || undefined,
           provider: providerUrn(req.getProvider()),
+          defaultProvider:
+            req.getCustom() && !req.getProvider() && !req.getType().startsWith("pulumi:providers:")
+              ? defaultProviderUrn(pulumi.getStack(), pulumi.getProject(), req.getType(), req.getVersion())
+              : undefined,
           inputs: inputs as Record<string, unknown>,
           secretPaths,
           outputs: outputs
@@ -104,5 +117,36 @@ export class RecordingMonitor extends MockMonitor {
       }
       callback(err, response);
     });
+  }
+
+  /** MockMonitor.registerResource, but with the engine's URN. */
+  private async register(req: RegisterResourceRequest, callback: Callback): Promise<void> {
+    try {
+      const object = req.getObject();
+      const result = await this.mocks.newResource({
+        type: req.getType(),
+        name: req.getName(),
+        inputs: object ? deserializeProperties(object) : {},
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
+      });
+      const urn = engineUrn(
+        pulumi.getStack(),
+        pulumi.getProject(),
+        req.getParent(),
+        req.getType(),
+        req.getName(),
+      );
+      const state = await serializeProperties("", result.state);
+      this.resources.set(urn, { urn, id: result.id ?? null, state });
+      const response = new RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId(result.id || "");
+      response.setObject(Struct.fromJavaScript(state));
+      callback(null, response);
+    } catch (err) {
+      callback(err);
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Where each confidential-computing technology exists (DESIGN §7). Config validation uses these
- * tables so a stack cannot ask for SEV-SNP in a zone or a TDX size that does not offer it.
+ * Where each confidential-computing technology exists. The program's config validation uses these
+ * tables so a stack cannot ask for SEV-SNP in a zone or a TDX size that does not offer it, and the
+ * pack's confidential-VM rules use the same patterns, so the two never disagree.
  */
 
 /** Azure Intel TDX VM size families (DCesv5/DCedsv5/ECesv5/ECedsv5 and their v6 successors). */

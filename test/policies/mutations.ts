@@ -1,0 +1,275 @@
+/**
+ * One break per rule of the pack, each on a real planned production resource: the mutation test
+ * of the offline evaluator and the gRPC test of the served pack both apply these.
+ */
+import type { EvaluatedResource } from "../../policies/lib/evaluate";
+
+export type Mutation = { policy: string; what: string; mutate(resources: EvaluatedResource[]): void };
+
+function find(resources: EvaluatedResource[], type: string, name: string): EvaluatedResource {
+  const r = resources.find((x) => x.type === type && x.name === name);
+  if (!r) throw new Error(`the production plan has no ${type} ${name}`);
+  return r;
+}
+
+type Meta = { metadata: { labels: Record<string, string>; namespace: string } };
+
+type Pod = {
+  automountServiceAccountToken?: boolean;
+  hostNetwork?: boolean;
+  containers: {
+    image: string;
+    env?: { name: string; value?: string }[];
+    securityContext: Record<string, unknown>;
+    resources: Record<string, unknown>;
+    livenessProbe?: unknown;
+  }[];
+};
+
+/** Breaks of the pod-template rules, each on the real cloudflared Deployment. */
+function workloadMutations(): Mutation[] {
+  const pod = (rs: EvaluatedResource[]) =>
+    (find(rs, "kubernetes:apps/v1:Deployment", "cloudflared").inputs as { spec: { template: { spec: Pod } } })
+      .spec.template.spec;
+  const container = (rs: EvaluatedResource[]) => pod(rs).containers[0];
+  const sc = (rs: EvaluatedResource[]) => container(rs).securityContext;
+  const breaks: [string, string, (rs: EvaluatedResource[]) => void][] = [
+    [
+      "k8s-run-as-non-root",
+      "run cloudflared as root",
+      (rs) => Object.assign(sc(rs), { runAsNonRoot: false, runAsUser: 0 }),
+    ],
+    ["k8s-no-privileged", "make cloudflared privileged", (rs) => (sc(rs).privileged = true)],
+    [
+      "k8s-no-privilege-escalation",
+      "allow privilege escalation",
+      (rs) => (sc(rs).allowPrivilegeEscalation = true),
+    ],
+    [
+      "k8s-drop-all-capabilities",
+      "keep all capabilities",
+      (rs) => (sc(rs).capabilities = { add: ["NET_ADMIN"] }),
+    ],
+    [
+      "k8s-seccomp-runtime-default",
+      "run unconfined",
+      (rs) => (sc(rs).seccompProfile = { type: "Unconfined" }),
+    ],
+    ["k8s-resource-requests-limits", "remove the limits", (rs) => delete container(rs).resources.limits],
+    [
+      "k8s-liveness-readiness-probes",
+      "remove the liveness probe",
+      (rs) => delete container(rs).livenessProbe,
+    ],
+    ["k8s-no-host-access", "use the host network", (rs) => (pod(rs).hostNetwork = true)],
+    [
+      "k8s-image-tag-pinned",
+      "deploy :latest",
+      (rs) => (container(rs).image = "docker.io/cloudflare/cloudflared:latest"),
+    ],
+    [
+      "k8s-allowed-registries",
+      "pull from an unknown registry",
+      (rs) => (container(rs).image = "registry.example.net/cloudflared:1.0.0"),
+    ],
+    [
+      "k8s-no-automount-sa-token",
+      "mount the service-account token",
+      (rs) => (pod(rs).automountServiceAccountToken = true),
+    ],
+    [
+      "k8s-no-literal-secret-env",
+      "pass the tunnel token as a literal",
+      (rs) => (container(rs).env ??= []).push({ name: "FALLBACK_TUNNEL_TOKEN", value: "literal" }),
+    ],
+  ];
+  return breaks.map(([policy, what, mutate]) => ({ policy, what, mutate }));
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    policy: "k8s-namespace-pod-security",
+    what: "drop the PSA enforce label of namespace prism",
+    mutate: (rs) =>
+      delete (find(rs, "kubernetes:core/v1:Namespace", "prism").inputs as Meta).metadata.labels[
+        "pod-security.kubernetes.io/enforce"
+      ],
+  },
+  {
+    policy: "k8s-default-deny-network-policy",
+    what: "let the prism namespace's default-deny allow ingress",
+    mutate: (rs) => {
+      const np = find(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "prism-default-deny");
+      (np.outputs.spec as { ingress?: unknown[] }).ingress = [{}];
+    },
+  },
+  {
+    policy: "k8s-no-default-namespace",
+    what: "move the openbao allow-dns policy into the default namespace",
+    mutate: (rs) => {
+      (
+        find(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "openbao-allow-dns").inputs as Meta
+      ).metadata.namespace = "default";
+    },
+  },
+  {
+    policy: "stateful-resources-protected",
+    what: "unprotect the production cluster",
+    mutate: (rs) =>
+      (find(rs, "digitalocean:index/kubernetesCluster:KubernetesCluster", "prism").protect = false),
+  },
+  ...workloadMutations(),
+  {
+    policy: "k8s-service-exposure",
+    what: "open the CVM agents' load balancer to any source",
+    mutate: (rs) => {
+      const svc = find(rs, "kubernetes:core/v1:Service", "traefik-cvm-agents");
+      (svc.inputs.spec as { loadBalancerSourceRanges?: string[] }).loadBalancerSourceRanges = [];
+    },
+  },
+  {
+    policy: "helm-chart-version-pinned",
+    what: "give the Traefik release a version range",
+    mutate: (rs) => (find(rs, "kubernetes:helm.sh/v3:Release", "traefik").inputs.version = "^41.0.0"),
+  },
+  {
+    policy: "helm-repository-secure",
+    what: "fetch the Traefik chart over plain http",
+    mutate: (rs) =>
+      (find(rs, "kubernetes:helm.sh/v3:Release", "traefik").inputs.repositoryOpts = {
+        repo: "http://traefik.github.io/charts",
+      }),
+  },
+  {
+    policy: "helm-no-plaintext-secrets",
+    what: "put a literal password into Traefik's values",
+    mutate: (rs) => {
+      const values = find(rs, "kubernetes:helm.sh/v3:Release", "traefik").inputs.values as Record<
+        string,
+        unknown
+      >;
+      values.hub = { token: "literal-token-value" };
+    },
+  },
+  {
+    policy: "cf-tunnel-dns-proxied",
+    what: "stop proxying the Grafana CNAME",
+    mutate: (rs) => (find(rs, "cloudflare:index/dnsRecord:DnsRecord", "edge-grafana").inputs.proxied = false),
+  },
+  {
+    policy: "cf-tunnel-ingress-catch-all",
+    what: "drop the tunnel's catch-all 404",
+    mutate: (rs) => {
+      const config = find(
+        rs,
+        "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+        "edge-config",
+      );
+      (config.inputs.config as { ingresses: unknown[] }).ingresses.pop();
+    },
+  },
+  {
+    policy: "cf-operator-hosts-behind-access",
+    what: "delete Grafana's Access application",
+    mutate: (rs) => {
+      rs.splice(
+        rs.indexOf(
+          find(rs, "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", "edge-grafana"),
+        ),
+        1,
+      );
+    },
+  },
+  {
+    policy: "do-spaces-bucket-private-versioned",
+    what: "make the backup bucket public",
+    mutate: (rs) =>
+      (find(rs, "digitalocean:index/spacesBucket:SpacesBucket", "backups-bucket").inputs.acl = "public-read"),
+  },
+  {
+    policy: "do-spaces-key-scoped",
+    what: "give Velero's Spaces key full access",
+    mutate: (rs) =>
+      (find(rs, "digitalocean:index/spacesKey:SpacesKey", "backups-key").inputs.grants = [
+        { bucket: "", permission: "fullaccess" },
+      ]),
+  },
+  {
+    policy: "pki-leaf-role-hardening",
+    what: "let CVM agent certificates live a year",
+    mutate: (rs) =>
+      (find(rs, "vault:pkiSecret/secretBackendRole:SecretBackendRole", "pki-cvm-agent").inputs.maxTtl =
+        String(365 * 24 * 3600)),
+  },
+  {
+    policy: "pki-urls-configured",
+    what: "drop the intermediate's issuing and CRL URLs",
+    mutate: (rs) => {
+      rs.splice(
+        rs.indexOf(
+          find(rs, "vault:pkiSecret/secretBackendConfigUrls:SecretBackendConfigUrls", "pki-int-urls"),
+        ),
+        1,
+      );
+    },
+  },
+  {
+    policy: "azure-cvm-confidential",
+    what: "give an Azure warm-pool VM a non-TDX size",
+    mutate: (rs) => {
+      const vm = find(rs, "azure-native:compute:VirtualMachine", "confidential-azure-prism-production-cvm-0");
+      (vm.inputs.hardwareProfile as { vmSize: string }).vmSize = "Standard_D4s_v5";
+    },
+  },
+  {
+    policy: "azure-no-public-ip",
+    what: "attach a public IP to an Azure CVM's NIC",
+    mutate: (rs) => {
+      const nic = find(
+        rs,
+        "azure-native:network:NetworkInterface",
+        "confidential-azure-prism-production-cvm-0-nic",
+      );
+      const configs = nic.inputs.ipConfigurations as Record<string, unknown>[];
+      configs[0].publicIPAddress = {
+        id: "/subscriptions/x/providers/Microsoft.Network/publicIPAddresses/pip",
+      };
+    },
+  },
+  {
+    policy: "gcp-cvm-confidential",
+    what: "turn SEV-SNP off on the GCP instance template",
+    mutate: (rs) =>
+      delete find(rs, "gcp:compute/instanceTemplate:InstanceTemplate", "confidential-gcp-template").inputs
+        .confidentialInstanceConfig,
+  },
+  {
+    policy: "aws-cvm-confidential",
+    what: "give the AWS warm-pool instance a public IP",
+    mutate: (rs) =>
+      (find(
+        rs,
+        "aws:ec2/instance:Instance",
+        "confidential-aws-prism-production-cvm-0",
+      ).inputs.associatePublicIpAddress = true),
+  },
+  {
+    policy: "do-cluster-production-hardening",
+    what: "turn off the production cluster's HA control plane",
+    mutate: (rs) =>
+      (find(rs, "digitalocean:index/kubernetesCluster:KubernetesCluster", "prism").inputs.ha = false),
+  },
+  {
+    policy: "k8s-explicit-provider",
+    what: "put namespace edge on the default provider",
+    mutate: (rs) => (find(rs, "kubernetes:core/v1:Namespace", "edge").provider = undefined),
+  },
+  {
+    policy: "credentials-are-secrets",
+    what: "store the cluster kubeconfig in plaintext",
+    mutate: (rs) => {
+      const p = find(rs, "pulumi:providers:kubernetes", "prism-k8s");
+      p.secretPaths = p.secretPaths.filter((s) => s !== "kubeconfig");
+    },
+  },
+];
