@@ -4,6 +4,7 @@ import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stac
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
 import { customResourceKind } from "../kubernetes/customResource";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /**
  * The chart (2.9.0) serves external-secrets.io/v1 only: v1beta1 needs `crds.unsafeServeV1Beta1`,
@@ -249,6 +250,7 @@ export function externalSecretsValues(replicas: number): HelmValues {
     replicaCount: replicas,
     leaderElect: ha,
     podLabels: podLabels("controller"),
+    podAnnotations: tokenNeeded("reads ExternalSecrets and writes the Secrets they produce"),
     podSecurityContext: { enabled: true },
     securityContext: restricted,
     resources: resources("50m", "128Mi", "500m", "256Mi"),
@@ -260,6 +262,7 @@ export function externalSecretsValues(replicas: number): HelmValues {
       replicaCount: replicas,
       port: WEBHOOK_PORT,
       podLabels: podLabels("webhook"),
+      podAnnotations: tokenNeeded("reads the webhook's serving certificate Secret"),
       podSecurityContext: { enabled: true },
       securityContext: restricted,
       resources: resources("25m", "64Mi", "250m", "128Mi"),
@@ -270,6 +273,9 @@ export function externalSecretsValues(replicas: number): HelmValues {
     certController: {
       replicaCount: replicas,
       podLabels: podLabels("cert-controller"),
+      podAnnotations: tokenNeeded(
+        "rotates the webhook certificate and patches the CRDs' and webhooks' CA bundles",
+      ),
       podSecurityContext: { enabled: true },
       securityContext: restricted,
       resources: resources("25m", "64Mi", "250m", "256Mi"),

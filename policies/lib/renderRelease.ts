@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { typeTokenOf, workloadOf } from "./podSpec";
 
 /** The repository root: policies/ sits directly under it, and Release inputs name archives relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -242,4 +243,26 @@ export function crdApiVersions(manifests: Manifest[]): string[] {
     }
   }
   return [...out].sort();
+}
+
+/**
+ * Pods that leave automountServiceAccountToken unset get their ServiceAccount's setting, as the
+ * API server's ServiceAccount admission does: a chart that turns the token off on the account
+ * (and not the pod) runs pods without it. Only accounts in the same render count; a pod whose
+ * account is not there keeps the field unset, and so is checked as mounting the token.
+ */
+export function inheritTokenMount(manifests: Manifest[]): Manifest[] {
+  const noToken = new Set(
+    manifests
+      .filter((m) => m.kind === "ServiceAccount" && m.automountServiceAccountToken === false)
+      .map((m) => `${m.metadata.namespace}/${m.metadata.name}`),
+  );
+  for (const m of manifests) {
+    const workload = workloadOf(typeTokenOf(m.apiVersion, m.kind), m);
+    if (!workload || workload.spec.automountServiceAccountToken !== undefined) continue;
+    if (noToken.has(`${m.metadata.namespace}/${workload.spec.serviceAccountName ?? "default"}`)) {
+      workload.spec.automountServiceAccountToken = false;
+    }
+  }
+  return manifests;
 }

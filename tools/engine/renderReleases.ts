@@ -20,6 +20,7 @@ import {
   clusterScopedCrdKinds,
   crdApiVersions,
   fileDigest,
+  inheritTokenMount,
   kubeVersionOf,
   parseManifests,
   placeInNamespace,
@@ -165,7 +166,9 @@ export async function renderPlanReleases(plan: Plan): Promise<RenderedRelease[]>
         release: t.release,
         namespace: t.namespace,
         archive: t.archive,
-        manifests: placeInNamespace(structuredClone(rendered[i]), t.namespace, clusterScoped),
+        manifests: inheritTokenMount(
+          placeInNamespace(structuredClone(rendered[i]), t.namespace, clusterScoped),
+        ),
       }));
     }
     apiVersions = next;
