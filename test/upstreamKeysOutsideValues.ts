@@ -35,20 +35,37 @@ export const UPSTREAM_KEYS_OUTSIDE_VALUES_YAML: readonly UpstreamKeys[] = [
       "grafana.resources",
       "grafana.testFramework",
       "grafana.grafana.ini",
+      "grafana.podAnnotations",
+      "grafana.sidecar.livenessProbe",
+      "grafana.sidecar.readinessProbe",
     ],
-    evidence: `subchart ${GRAFANA}: sidecar.resources, persistence, deploymentStrategy, initChownData, resources, testFramework, grafana.ini`,
+    evidence: `subchart ${GRAFANA}: sidecar.resources, persistence, deploymentStrategy, initChownData, resources, testFramework, grafana.ini, podAnnotations, sidecar.livenessProbe, sidecar.readinessProbe`,
   },
   {
     chart: "kube-prometheus-stack",
-    paths: ["kube-state-metrics.resources"],
+    paths: ["kube-state-metrics.resources", "kube-state-metrics.podAnnotations"],
     evidence:
-      "subchart kube-state-metrics 8.4.0 (prometheus-community/helm-charts charts/kube-state-metrics/values.yaml): resources",
+      "subchart kube-state-metrics 8.4.0 (prometheus-community/helm-charts charts/kube-state-metrics/values.yaml): resources, podAnnotations",
   },
   {
     chart: "kube-prometheus-stack",
-    paths: ["prometheus-node-exporter.resources"],
+    paths: ["prometheus-node-exporter.resources", "prometheus-node-exporter.containerSecurityContext"],
     evidence:
-      "subchart prometheus-node-exporter 4.56.1 (prometheus-community/helm-charts charts/prometheus-node-exporter/values.yaml): resources",
+      "subchart prometheus-node-exporter 4.56.1 (prometheus-community/helm-charts charts/prometheus-node-exporter/values.yaml): resources, containerSecurityContext",
+  },
+  {
+    chart: "argo-cd",
+    paths: [
+      "redis-ha.haproxy.init",
+      "redis-ha.haproxy.resources",
+      "redis-ha.haproxy.serviceAccount",
+      "redis-ha.init",
+      "redis-ha.redis.resources",
+      "redis-ha.sentinel",
+      "redis-ha.splitBrainDetection",
+    ],
+    evidence:
+      "subchart redis-ha 4.38.0, an argo-cd 10.1.1 dependency (DandyDeveloper/charts charts/redis-ha/values.yaml): haproxy.init.resources, haproxy.resources, haproxy.serviceAccount.automountToken, init.resources, redis.resources, sentinel.resources, splitBrainDetection.resources",
   },
   {
     chart: "kube-prometheus-stack",
