@@ -11,6 +11,7 @@
  * Renders run side by side and are cached in memory and in .cache/renders/, keyed by archive digest,
  * values, Kubernetes version, API versions, release name and namespace: a warm plan runs no helm.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -36,13 +37,13 @@ import { helmAsync } from "../helm";
 import type { Plan } from "./plan";
 import type { RenderedObject } from "./policyRun";
 import { PROJECT_ROOT } from "./engine";
+import { readRenderCache, writeRenderCache } from "./renderCache";
 
 export { RELEASE_TYPE };
 
 /** The Pulumi type token of the DOKS cluster, whose version input is the cluster's Kubernetes version. */
 export const CLUSTER_TYPE = "digitalocean:index/kubernetesCluster:KubernetesCluster";
 
-const CACHE_DIR = path.join(PROJECT_ROOT, ".cache", "renders");
 const LOCK_FILE = path.join(PROJECT_ROOT, VENDOR_DIR, "charts.lock.json");
 
 /** What one Release installs. */
@@ -56,29 +57,13 @@ export interface RenderedRelease {
 
 const memory = new Map<string, Manifest[]>();
 
-function readDiskCache(key: string): Manifest[] | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(CACHE_DIR, `${key}.json`), "utf8")) as Manifest[];
-  } catch {
-    return undefined;
-  }
-}
-
-function writeDiskCache(key: string, manifests: Manifest[]): void {
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  const file = path.join(CACHE_DIR, `${key}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(manifests));
-  fs.renameSync(tmp, file);
-}
-
 /** One render, from memory, disk, or helm (in that order). */
 async function cachedRender(request: RenderRequest): Promise<Manifest[]> {
   const key = renderKey(request, fileDigest(archivePath(request.archive, PROJECT_ROOT)));
-  let manifests = memory.get(key) ?? readDiskCache(key);
+  let manifests = memory.get(key) ?? readRenderCache<Manifest[]>(key);
   if (!manifests) {
     manifests = await renderRelease(request, helmAsync, PROJECT_ROOT);
-    writeDiskCache(key, manifests);
+    writeRenderCache(key, manifests);
   }
   memory.set(key, manifests);
   return manifests;
@@ -100,16 +85,40 @@ async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Prom
 
 const PARALLEL = Math.max(2, os.availableParallelism?.() ?? os.cpus().length);
 
-/** The CRDs of the vendored bundles (installed from files, not charts), recorded in charts.lock.json. */
-export function bundleManifests(): Manifest[] {
+/** The vendored bundles (installed from files, not charts), as recorded in charts.lock.json. */
+function bundleFiles(): string[] {
   const lock = JSON.parse(fs.readFileSync(LOCK_FILE, "utf8")) as {
     bundles?: Record<string, { file: string }>;
   };
-  return Object.values(lock.bundles ?? {}).flatMap(({ file }) => {
-    const abs = path.join(PROJECT_ROOT, VENDOR_DIR, file);
+  return Object.values(lock.bundles ?? {}).map(({ file }) => path.join(PROJECT_ROOT, VENDOR_DIR, file));
+}
+
+/** Every object of the vendored bundles. */
+export function bundleManifests(): Manifest[] {
+  return bundleFiles().flatMap((abs) => {
     const text = zlib.gunzipSync(fs.readFileSync(abs)).toString("utf8");
-    return parseManifests(`${VENDOR_DIR}/${file}`, text);
+    return parseManifests(path.relative(PROJECT_ROOT, abs), text);
   });
+}
+
+interface BundleApis {
+  apiVersions: string[];
+  clusterScoped: string[];
+}
+
+/** What the bundles' CRDs add to the API: parsed once per bundle digest (the YAML is large). */
+function bundleApis(): BundleApis {
+  const key = crypto
+    .createHash("sha256")
+    .update(`bundle-apis\0${bundleFiles().map(fileDigest).join("\0")}`)
+    .digest("hex");
+  let apis = readRenderCache<BundleApis>(key);
+  if (!apis) {
+    const manifests = bundleManifests();
+    apis = { apiVersions: crdApiVersions(manifests), clusterScoped: clusterScopedCrdKinds(manifests) };
+    writeRenderCache(key, apis);
+  }
+  return apis;
 }
 
 /** The cluster's Kubernetes version as the plan resolved it. */
@@ -151,17 +160,16 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 export async function renderPlanReleases(plan: Plan): Promise<RenderedRelease[]> {
   const targets = planReleaseTargets(plan);
   const kubeVersion = planKubeVersion(plan);
-  const bundles = bundleManifests();
-  const bundleApis = crdApiVersions(bundles);
-  let apiVersions = bundleApis;
+  const bundles = bundleApis();
+  let apiVersions = bundles.apiVersions;
   for (let pass = 0; pass < 4; pass++) {
     const rendered = await inParallel(targets, PARALLEL, (t) =>
       cachedRender({ ...t, kubeVersion, apiVersions }),
     );
     const all = rendered.flat();
-    const next = [...new Set([...bundleApis, ...crdApiVersions(all)])].sort();
+    const next = [...new Set([...bundles.apiVersions, ...crdApiVersions(all)])].sort();
     if (sameSet(next, apiVersions)) {
-      const clusterScoped = clusterScopedCrdKinds([...bundles, ...all]);
+      const clusterScoped = [...bundles.clusterScoped, ...clusterScopedCrdKinds(all)];
       return targets.map((t, i) => ({
         release: t.release,
         namespace: t.namespace,
