@@ -11,6 +11,8 @@ import { planToJson, programResources } from "./engine/plan";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { checkPlanAndRendered, mandatory, renderViolations, stackPolicyConfig } from "./engine/policyRun";
 import { renderedObjects, renderPlanServices, type RenderedService } from "./engine/renderServices";
+import { releaseObjects, renderPlanReleases, type RenderedRelease } from "./engine/renderReleases";
+import { renderExemptions } from "./engine/exemptions";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
@@ -47,16 +49,23 @@ async function main(argv: string[]): Promise<number> {
   let plan;
   let violations;
   let services: RenderedService[];
+  let releases: RenderedRelease[];
+  let config: PolicyPackConfig;
   try {
     plan = await planStack({ stack: values.stack });
     const policyConfigFile = values["policy-config"];
-    const config = policyConfigFile
+    config = policyConfigFile
       ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as PolicyPackConfig)
       : stackPolicyConfig(plan.stack);
     // ArgoCD-managed workloads never pass through CrossGuard: render what each Application of the
     // service chart deploys and hold it to the pack's Kubernetes rules, in the same report.
-    services = await renderPlanServices(plan);
-    violations = await checkPlanAndRendered(plan, renderedObjects(plan.stack, services), config);
+    // The same for what each Helm Release installs: rendered from its vendored archive as Helm will.
+    [services, releases] = await Promise.all([renderPlanServices(plan), renderPlanReleases(plan)]);
+    violations = await checkPlanAndRendered(
+      plan,
+      [...renderedObjects(plan.stack, services), ...releaseObjects(plan.stack, releases)],
+      config,
+    );
   } catch (err) {
     const registered = err instanceof PlanError ? programResources(err.plan).length : 0;
     process.stderr.write(
@@ -80,6 +89,10 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `\nRendered by ArgoCD (policy-checked): ${renderedCount} objects from ${services.length} service Applications\n`,
   );
+  const releaseCount = releases.reduce((n, r) => n + r.manifests.length, 0);
+  process.stdout.write(
+    `Rendered by Helm (policy-checked): ${releaseCount} objects from ${releases.length} Releases (test hooks left out)\n`,
+  );
   const findings = analysePlan(plan);
   process.stdout.write(`\n${renderCost(findings.cost)}\n\n${renderCriticalPath(findings.criticalPath)}\n`);
   if (values.json) {
@@ -100,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(`${values.graph}.dot`, `${toDot(graph)}\n`);
     process.stdout.write(`Component graph written to ${values.graph}.mmd and ${values.graph}.dot\n`);
   }
+  process.stdout.write(`\n${renderExemptions(config)}\n`);
   process.stdout.write(`\n${renderViolations(violations)}\n`);
   const blocking = mandatory(violations);
   if (blocking.length > 0) {

@@ -10,6 +10,7 @@ import { POOL_LABEL } from "../cluster/doksCluster";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { image } from "../helm/catalog";
 import type { HelmValues } from "../helm/helmRelease";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export type BackupsConfig = PlatformConfig["backups"];
 
@@ -143,6 +144,7 @@ export function veleroValues(args: VeleroValuesArgs): HelmValues {
     },
     podSecurityContext,
     containerSecurityContext,
+    podAnnotations: tokenNeeded("reads every object it backs up and recreates them on restore"),
     nodeSelector: { [POOL_LABEL]: "system" },
     // One replica with a Recreate strategy (the chart's): a PodDisruptionBudget would only block drains.
     podDisruptionBudget: { enabled: false },
@@ -155,6 +157,7 @@ export function veleroValues(args: VeleroValuesArgs): HelmValues {
     upgradeCRDsJob: { automountServiceAccountToken: true },
     upgradeJobResources: smallResources,
     kubectl: {
+      annotations: tokenNeeded("applies Velero's CRDs before each install and upgrade"),
       containerSecurityContext,
       resources: smallResources,
     },

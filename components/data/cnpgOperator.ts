@@ -4,6 +4,7 @@ import type { Environment } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
 import { CNPG_LABELS, CNPG_PORTS } from "./postgresCluster";
 import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "./dataNetwork";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export interface CloudNativePgOperatorArgs {
   environment: Environment;
@@ -83,6 +84,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
         replicaCount: production ? 2 : 1,
         crds: { create: true },
         config: { clusterWide: true },
+        podAnnotations: tokenNeeded("reconciles PostgreSQL Clusters and Poolers through the Kubernetes API"),
         resources: {
           requests: { cpu: "100m", memory: "128Mi" },
           limits: { cpu: "500m", memory: "512Mi" },

@@ -107,6 +107,18 @@ export class Nats extends pulumi.ComponentResource {
           merge: {
             securityContext: containerSecurityContext,
             resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
+            // It serves no port: live while its process runs (the shared process namespace shows
+            // it), ready once the config it watches and the server's pid file it signals exist.
+            livenessProbe: {
+              exec: { command: ["pgrep", "-f", "nats-server-config-reloader"] },
+              periodSeconds: 30,
+            },
+            readinessProbe: {
+              exec: {
+                command: ["sh", "-c", "test -r /etc/nats-config/nats.conf && test -s /var/run/nats/nats.pid"],
+              },
+              periodSeconds: 10,
+            },
           },
         },
         podTemplate: {

@@ -3,6 +3,7 @@
  * values.yaml (test/upstreamCharts.ts checks). Part of ArgoCd.
  */
 import type { HelmValues } from "../helm/helmRelease";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; with the chart's nameOverride "argocd" every object is `argocd-<component>`. */
 export const ARGOCD_RELEASE = "argocd";
@@ -19,6 +20,13 @@ export const ARGOCD_COMPONENTS = {
   redis: "argocd-redis",
   redisSecretInit: "argocd-redis-secret-init",
 } as const;
+
+/**
+ * Redis and HAProxy from the registry the upstream redis-ha chart names (public.ecr.aws, on the
+ * allow-list); argo-cd's defaults point at an alias host for the same images. The tags stay the chart's.
+ */
+const REDIS_IMAGE = "public.ecr.aws/docker/library/redis";
+const HAPROXY_IMAGE = "public.ecr.aws/docker/library/haproxy";
 
 /** Container ports of the components' metrics endpoints. */
 export const ARGOCD_METRICS_PORTS = { controller: 8082, server: 8083, repoServer: 8084 } as const;
@@ -82,6 +90,7 @@ export function argoCdValues(args: ArgoCdValuesArgs): HelmValues {
       // cluster distribution does (upstream marks it alpha; see the delivery report).
       dynamicClusterDistribution: ha,
       pdb,
+      podAnnotations: tokenNeeded("reconciles Applications against the cluster through the Kubernetes API"),
       resources: ha ? resources("500m", "1Gi", "2", "2Gi") : resources("250m", "512Mi", "1", "1Gi"),
       metrics: metrics(true),
     },
@@ -91,6 +100,9 @@ export function argoCdValues(args: ArgoCdValuesArgs): HelmValues {
       // on the cluster network, where a NetworkPolicy admits Traefik's pods only.
       extraArgs: ["--insecure"],
       pdb,
+      podAnnotations: tokenNeeded(
+        "reads Applications, Projects and the cluster's live state for the UI and API",
+      ),
       service: { type: "ClusterIP" },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       metrics: metrics(true),
@@ -107,10 +119,39 @@ export function argoCdValues(args: ArgoCdValuesArgs): HelmValues {
       replicas,
       pdb,
       resources: resources("50m", "64Mi", "250m", "256Mi"),
+      podAnnotations: tokenNeeded("generates Applications from ApplicationSets through the Kubernetes API"),
+      // TCP checks of its health port (the chart's only probe form for this controller).
+      livenessProbe: { enabled: true },
+      readinessProbe: { enabled: true },
     },
-    redis: { resources: resources("50m", "64Mi", "250m", "256Mi") },
-    // Sentinel-managed Redis behind HAProxy in production (3 Redis pods, anti-affine).
-    "redis-ha": { enabled: ha },
-    redisSecretInit: { resources: resources("50m", "64Mi", "200m", "128Mi") },
+    // Single Redis (staging): a cache that never calls the Kubernetes API.
+    redis: {
+      image: { repository: REDIS_IMAGE },
+      automountServiceAccountToken: false,
+      resources: resources("50m", "64Mi", "250m", "256Mi"),
+      livenessProbe: { enabled: true },
+      readinessProbe: { enabled: true },
+    },
+    // Sentinel-managed Redis behind HAProxy in production (3 Redis pods, anti-affine). The
+    // subchart has its own resource keys per container; `redis.resources` above does not reach it.
+    "redis-ha": {
+      enabled: ha,
+      image: { repository: REDIS_IMAGE },
+      redis: { resources: resources("50m", "64Mi", "250m", "256Mi") },
+      sentinel: { resources: resources("20m", "32Mi", "100m", "64Mi") },
+      splitBrainDetection: { resources: resources("10m", "16Mi", "50m", "32Mi") },
+      init: { resources: resources("10m", "16Mi", "50m", "32Mi") },
+      haproxy: {
+        image: { repository: HAPROXY_IMAGE },
+        resources: resources("50m", "64Mi", "250m", "128Mi"),
+        init: { resources: resources("10m", "16Mi", "50m", "32Mi") },
+        // HAProxy only forwards to the Redis master; it never calls the Kubernetes API.
+        serviceAccount: { automountToken: false },
+      },
+    },
+    redisSecretInit: {
+      resources: resources("50m", "64Mi", "200m", "128Mi"),
+      podAnnotations: tokenNeeded("creates the Redis password Secret on first install"),
+    },
   };
 }

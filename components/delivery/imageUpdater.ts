@@ -8,6 +8,7 @@ import { platformRelease } from "../helm/helmRelease";
 import { imageUpdater } from "./argoResources";
 import { INTERNET_HTTPS_EGRESS, KUBERNETES_API_EGRESS, networkPolicy } from "./networkPolicies";
 import { registryPullSecret } from "./platformResources";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart names its pods `argocd-image-updater`. */
 const RELEASE = "argocd-image-updater";
@@ -76,6 +77,9 @@ export class ImageUpdater extends pulumi.ComponentResource {
           requests: { cpu: "50m", memory: "64Mi" },
           limits: { cpu: "250m", memory: "256Mi" },
         },
+        podAnnotations: tokenNeeded(
+          "reads ImageUpdaters and patches Applications through the Kubernetes API",
+        ),
       },
       provider: args.provider,
       parent: this,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease } from "../helm/helmRelease";
 import { inNamespace, KUBERNETES_API_EGRESS, networkPolicy, tcp } from "./networkPolicies";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart's pods are `app.kubernetes.io/name: argo-rollouts`. */
 const RELEASE = "argo-rollouts";
@@ -42,6 +43,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
           // A budget at one replica would block every node drain.
           pdb: { enabled: args.ha, maxUnavailable: 1 },
           logging: { format: "json" },
+          podAnnotations: tokenNeeded("reconciles Rollouts and their ReplicaSets through the Kubernetes API"),
           resources: {
             requests: { cpu: "50m", memory: "128Mi" },
             limits: { cpu: "500m", memory: "512Mi" },

@@ -7,6 +7,7 @@ import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY } from "./cloudflared";
 import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart names its Service and pods after it. */
 const RELEASE = "traefik";
@@ -156,7 +157,13 @@ export class TraefikIngress extends pulumi.ComponentResource {
     const values: HelmValues = {
       // Every TLS router without its own certificate serves the origin certificate.
       tlsStore: { default: { defaultCertificate: { secretName: ORIGIN_TLS_SECRET } } },
-      deployment: { replicas: args.replicas, terminationGracePeriodSeconds: 60 },
+      deployment: {
+        replicas: args.replicas,
+        terminationGracePeriodSeconds: 60,
+        podAnnotations: tokenNeeded(
+          "watches IngressRoutes, Services and EndpointSlices for its routing table",
+        ),
+      },
       // With one replica a budget would block every node drain.
       podDisruptionBudget: { enabled: args.replicas > 1, minAvailable: 1 },
       core: { strictTLSOptions: true },

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { kubeApiPolicy } from "./network";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export const VPA_RECOMMENDER_POD_LABELS = {
   "app.kubernetes.io/name": "vpa",
@@ -54,6 +55,7 @@ export class Autoscaling extends pulumi.ComponentResource {
         enabled: true,
         replicaCount: 1,
         extraArgs: { v: "2" },
+        podAnnotations: tokenNeeded("watches pods and writes VerticalPodAutoscaler recommendations"),
         image: { pullPolicy: "IfNotPresent" },
         podSecurityContext: restrictedPod,
         securityContext: restrictedContainer,

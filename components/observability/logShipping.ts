@@ -5,6 +5,7 @@ import { LOG_INDEX_PREFIX } from "./logRetention";
 import { KUBE_API_EGRESS, namespacePeer, networkPolicy, tcp } from "./network";
 import { OPENSEARCH_HTTP_PORT, OPENSEARCH_POD_LABELS } from "./opensearchValues";
 import { PROMETHEUS_POD_LABELS } from "./prometheusValues";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export const FLUENT_BIT_POD_LABELS = { "app.kubernetes.io/name": "fluent-bit" } as const;
 const METRICS_PORT = 2020;
@@ -146,6 +147,7 @@ export class LogShipping extends pulumi.ComponentResource {
       testFramework: { enabled: false },
       // The Kubernetes filter reads pod metadata through the API: the one reason for the token.
       serviceAccount: { create: true, automountServiceAccountToken: true },
+      podAnnotations: tokenNeeded("the Kubernetes filter reads each pod's metadata through the API"),
       rbac: { create: true, nodeAccess: false, eventsAccess: false },
       podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
       // Root (uid 0) only to read the host's root-owned 0640 log files, with every capability

@@ -88,6 +88,8 @@ export function opensearchValues(logs: LogsConfig, adminPasswordSecret: pulumi.I
       requests: { cpu: size.cpu, memory: size.memory },
       limits: { cpu: size.cpuLimit, memory: size.memory },
     },
+    // The init containers (the config copy) only copy files.
+    initResources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
     persistence: {
       enabled: true,
       // The chown init container runs as root; fsGroup gives the volume to uid 1000 instead.

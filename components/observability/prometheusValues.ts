@@ -10,6 +10,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import type { HelmValues } from "../helm/helmRelease";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export type ObservabilityConfig = PlatformConfig["observability"];
 
@@ -119,6 +120,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
       containerSecurityContext: restrictedContainer,
       // The operator reconciles Prometheus, Alertmanager and their CRs: it needs its token.
       serviceAccount: { create: true, automountServiceAccountToken: true },
+      podAnnotations: tokenNeeded("reconciles Prometheus, Alertmanager and their rules and monitors"),
     },
 
     prometheus: {
@@ -186,6 +188,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
     "kube-state-metrics": {
       // Subchart key (kube-state-metrics chart): its defaults are already restricted.
       resources: resources("50m", "128Mi", "200m", "256Mi"),
+      podAnnotations: tokenNeeded("lists and watches the objects whose state it exports"),
     },
 
     nodeExporter: {
@@ -196,7 +199,23 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
       // Host network and PID namespace: only node-agents (Pod Security privileged) admits it.
       namespaceOverride: args.nodeAgentsNamespace,
       resources: resources("50m", "64Mi", "200m", "128Mi"),
+      // It reads /proc and /sys as nobody: host namespaces, but no privilege, capability or syscall
+      // beyond the restricted set (the chart's pod context already runs it as 65534).
+      containerSecurityContext: restrictedContainer,
     },
+  };
+}
+
+/** The k8s-sidecar health check: GET /healthz on the container's HEALTH_PORT, with its own Python. */
+const SIDECAR_HEALTH_CHECK =
+  "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['HEALTH_PORT'] + '/healthz', timeout=3)";
+
+function sidecarProbe(periodSeconds: number) {
+  return {
+    exec: { command: ["python", "-c", SIDECAR_HEALTH_CHECK] },
+    periodSeconds,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
   };
 }
 
@@ -215,6 +234,7 @@ function grafanaValues(args: PrometheusValuesArgs): HelmValues {
     ingress: { enabled: false },
     // The sidecars list ConfigMaps cluster-wide through the API.
     serviceAccount: { create: true, autoMount: true },
+    podAnnotations: tokenNeeded("its sidecars list dashboard and datasource ConfigMaps cluster-wide"),
     sidecar: {
       dashboards: {
         enabled: true,
@@ -226,6 +246,11 @@ function grafanaValues(args: PrometheusValuesArgs): HelmValues {
       datasources: { enabled: true, defaultDatasourceEnabled: true, isDefaultDatasource: true },
       // Subchart key (grafana chart sidecar.resources).
       resources: resources("20m", "64Mi", "100m", "128Mi"),
+      // One probe for every sidecar, though each serves /healthz on its own HEALTH_PORT: an exec
+      // probe inside each container reads that container's own port. 503 until the first sync
+      // (readiness) and when the Kubernetes watch is lost (liveness).
+      livenessProbe: sidecarProbe(30),
+      readinessProbe: sidecarProbe(10),
     },
     additionalDataSources: [
       {

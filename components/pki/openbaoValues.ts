@@ -15,6 +15,7 @@ import {
   TLS_SECRET,
   userconfigFile,
 } from "./openbaoNames";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export interface OpenBaoValuesArgs {
   production: boolean;
@@ -93,6 +94,9 @@ export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
     // No UI Service; the API is reachable only in-cluster and through a port-forward.
     ui: { enabled: false },
     server: {
+      annotations: tokenNeeded(
+        "labels its pod active or standby (Kubernetes service registration) and reviews the tokens of the Kubernetes auth method",
+      ),
       logLevel: "info",
       logFormat: "json",
       // OnDelete: an upgrade restarts standbys, then the leader, by hand (docs/openbao-bootstrap.md).

@@ -5,6 +5,7 @@ import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { bundleYaml } from "../helm/vendoredManifests";
 import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
 import { customResourceKind } from "../kubernetes/customResource";
+import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /**
  * The chart (2.9.0) serves external-secrets.io/v1 only: v1beta1 needs `crds.unsafeServeV1Beta1`,
@@ -261,6 +262,7 @@ export function externalSecretsValues(replicas: number): HelmValues {
     replicaCount: replicas,
     leaderElect: ha,
     podLabels: podLabels("controller"),
+    podAnnotations: tokenNeeded("reads ExternalSecrets and writes the Secrets they produce"),
     podSecurityContext: { enabled: true },
     securityContext: restricted,
     resources: resources("50m", "128Mi", "500m", "256Mi"),
@@ -272,6 +274,7 @@ export function externalSecretsValues(replicas: number): HelmValues {
       replicaCount: replicas,
       port: WEBHOOK_PORT,
       podLabels: podLabels("webhook"),
+      podAnnotations: tokenNeeded("reads the webhook's serving certificate Secret"),
       podSecurityContext: { enabled: true },
       securityContext: restricted,
       resources: resources("25m", "64Mi", "250m", "128Mi"),
@@ -282,6 +285,9 @@ export function externalSecretsValues(replicas: number): HelmValues {
     certController: {
       replicaCount: replicas,
       podLabels: podLabels("cert-controller"),
+      podAnnotations: tokenNeeded(
+        "rotates the webhook certificate and patches the CRDs' and webhooks' CA bundles",
+      ),
       podSecurityContext: { enabled: true },
       securityContext: restricted,
       resources: resources("25m", "64Mi", "250m", "256Mi"),

@@ -20,6 +20,7 @@ export interface Container {
   readinessProbe?: unknown;
   ports?: { containerPort?: number; hostPort?: number }[];
   env?: { name?: string; value?: string; valueFrom?: unknown }[];
+  volumeMounts?: { name?: string; mountPath?: string }[];
 }
 
 export interface PodSpec {
@@ -31,6 +32,7 @@ export interface PodSpec {
   hostIPC?: boolean;
   volumes?: { name?: string; hostPath?: unknown }[];
   automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
 }
 
 export interface Workload {

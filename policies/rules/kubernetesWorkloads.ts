@@ -1,6 +1,6 @@
 /** Rules for every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, Rollout. */
 import { workloadPolicy } from "../lib/define";
-import { allContainers } from "../lib/podSpec";
+import { allContainers, type Container } from "../lib/podSpec";
 import { SA_TOKEN_ANNOTATION } from "../facts/kubernetes";
 
 const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
@@ -14,8 +14,9 @@ export const runAsNonRoot = workloadPolicy({
       const sc = container.securityContext ?? {};
       const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
       const user = sc.runAsUser ?? pod.runAsUser;
-      if (nonRoot !== true) report(`container ${container.name} does not set runAsNonRoot: true`);
-      if (user === 0) report(`container ${container.name} runs as user 0`);
+      if (nonRoot !== true)
+        report(`container ${container.name} does not set runAsNonRoot: true`, container.name);
+      if (user === 0) report(`container ${container.name} runs as user 0`, container.name);
     }
   },
 });
@@ -25,7 +26,8 @@ export const noPrivileged = workloadPolicy({
   description: "No privileged containers.",
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
-      if (container.securityContext?.privileged === true) report(`container ${container.name} is privileged`);
+      if (container.securityContext?.privileged === true)
+        report(`container ${container.name} is privileged`, container.name);
     }
   },
 });
@@ -36,7 +38,7 @@ export const noPrivilegeEscalation = workloadPolicy({
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
       if (container.securityContext?.allowPrivilegeEscalation !== false) {
-        report(`container ${container.name} does not set allowPrivilegeEscalation: false`);
+        report(`container ${container.name} does not set allowPrivilegeEscalation: false`, container.name);
       }
     }
   },
@@ -49,9 +51,10 @@ export const dropAllCapabilities = workloadPolicy({
     for (const { container } of allContainers(w.spec)) {
       const caps = container.securityContext?.capabilities ?? {};
       if (!(caps.drop ?? []).includes("ALL"))
-        report(`container ${container.name} does not drop ALL capabilities`);
+        report(`container ${container.name} does not drop ALL capabilities`, container.name);
       const added = (caps.add ?? []).filter((c) => c !== "NET_BIND_SERVICE");
-      if (added.length) report(`container ${container.name} adds capabilities ${added.join(", ")}`);
+      if (added.length)
+        report(`container ${container.name} adds capabilities ${added.join(", ")}`, container.name);
     }
   },
 });
@@ -64,7 +67,10 @@ export const seccompRuntimeDefault = workloadPolicy({
     for (const { container } of allContainers(w.spec)) {
       const profile = container.securityContext?.seccompProfile?.type ?? podProfile;
       if (profile !== "RuntimeDefault" && profile !== "Localhost") {
-        report(`container ${container.name} has seccomp profile ${profile ?? "unset"}, not RuntimeDefault`);
+        report(
+          `container ${container.name} has seccomp profile ${profile ?? "unset"}, not RuntimeDefault`,
+          container.name,
+        );
       }
     }
   },
@@ -81,7 +87,8 @@ export const resourceRequestsAndLimits = workloadPolicy({
           if (container.resources?.[kind]?.[resource] === undefined) missing.push(`${kind}.${resource}`);
         }
       }
-      if (missing.length) report(`container ${container.name} lacks resources ${missing.join(", ")}`);
+      if (missing.length)
+        report(`container ${container.name} lacks resources ${missing.join(", ")}`, container.name);
     }
   },
 });
@@ -93,8 +100,10 @@ export const probes = workloadPolicy({
     if (!w.longRunning) return;
     for (const { container, init } of allContainers(w.spec)) {
       if (init) continue;
-      if (!container.livenessProbe) report(`container ${container.name} has no livenessProbe`);
-      if (!container.readinessProbe) report(`container ${container.name} has no readinessProbe`);
+      if (!container.livenessProbe)
+        report(`container ${container.name} has no livenessProbe`, container.name);
+      if (!container.readinessProbe)
+        report(`container ${container.name} has no readinessProbe`, container.name);
     }
   },
 });
@@ -121,7 +130,7 @@ export const noHostAccess = workloadPolicy<{ exemptNamespaces: string[] }>({
     for (const v of w.spec.volumes ?? []) if (v.hostPath) report(`mounts hostPath volume ${v.name}`);
     for (const { container } of allContainers(w.spec)) {
       for (const p of container.ports ?? []) {
-        if (p.hostPort) report(`container ${container.name} binds hostPort ${p.hostPort}`);
+        if (p.hostPort) report(`container ${container.name} binds hostPort ${p.hostPort}`, container.name);
       }
     }
   },
@@ -144,7 +153,8 @@ export const imageTagPinned = workloadPolicy({
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
       const image = container.image ?? "";
-      if (!pinnedTag(image)) report(`container ${container.name} image "${image}" is untagged or latest`);
+      if (!pinnedTag(image))
+        report(`container ${container.name} image "${image}" is untagged or latest`, container.name);
     }
   },
 });
@@ -177,6 +187,7 @@ export const allowedRegistries = workloadPolicy<{ registries: string[] }>({
       if (!config.registries.some((prefix) => image.startsWith(prefix))) {
         report(
           `container ${container.name} image "${image}" is not from an allowed registry (${config.registries.join(", ")})`,
+          container.name,
         );
       }
     }
@@ -196,9 +207,23 @@ export const noAutomountToken = workloadPolicy({
   },
 });
 
+/**
+ * True when the value is the path of a file inside one of the container's volume mounts: such a
+ * variable (GOOGLE_APPLICATION_CREDENTIALS=/credentials/cloud) names where a mounted Secret is,
+ * not the secret itself.
+ */
+function pathIntoMount(value: string, container: Container): boolean {
+  if (!value.startsWith("/") || value.includes("..")) return false;
+  return (container.volumeMounts ?? []).some((m) => {
+    const mount = (m.mountPath ?? "").replace(/\/+$/, "");
+    return mount.length > 0 && value.startsWith(`${mount}/`) && value.length > mount.length + 1;
+  });
+}
+
 export const noLiteralSecretEnv = workloadPolicy({
   name: "k8s-no-literal-secret-env",
-  description: "Secret-looking environment variables come from Secrets (valueFrom), never literal values.",
+  description:
+    "Secret-looking environment variables come from Secrets (valueFrom, or the path of a file the container mounts), never literal values.",
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
       for (const env of container.env ?? []) {
@@ -206,10 +231,12 @@ export const noLiteralSecretEnv = workloadPolicy({
           env.name &&
           SECRET_ENV_NAME.test(env.name) &&
           typeof env.value === "string" &&
-          env.value.length > 0
+          env.value.length > 0 &&
+          !pathIntoMount(env.value, container)
         ) {
           report(
             `container ${container.name} sets ${env.name} to a literal value; use valueFrom.secretKeyRef`,
+            container.name,
           );
         }
       }

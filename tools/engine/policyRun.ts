@@ -61,21 +61,39 @@ export function checkPlan(
   return evaluatePolicies(allPolicies, toEvaluated(plan), config);
 }
 
-/** A manifest ArgoCD deploys from a chart, with where it came from (tools/engine/renderServices.ts). */
+/**
+ * A manifest rendered from a chart, with where it came from: an Argo CD Application of the service
+ * chart (tools/engine/renderServices.ts) or a Helm Release of an add-on (tools/engine/renderReleases.ts).
+ */
 export interface RenderedObject {
   stack: string;
-  /** The Application's release (the service). */
+  /** The Application's release (the service), or the Helm release's name. */
   release: string;
-  manifest: Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string } };
+  /** "Release" for a Helm Release; absent for a service Application. */
+  origin?: "Release";
+  manifest: Record<string, unknown> & {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+  };
+}
+
+/** A rendered object's synthetic URN: release, kind and object (with its namespace, for a Release). */
+export function renderedUrn({ stack, release, origin, manifest }: RenderedObject): string {
+  const { kind, metadata } = manifest;
+  if (origin === "Release") {
+    return `rendered:${stack}/Release/${release}/${kind}/${metadata.namespace ?? "(cluster)"}/${metadata.name}`;
+  }
+  return `rendered:${stack}/${release}/${kind}/${metadata.name}`;
 }
 
 /** Rendered objects as the evaluator sees resources: a Pulumi-style type token and a synthetic URN. */
 export function renderedToEvaluated(objects: RenderedObject[]): EvaluatedResource[] {
-  return objects.map(({ stack, release, manifest }) => ({
-    urn: `rendered:${stack}/${release}/${manifest.kind}/${manifest.metadata.name}`,
-    type: typeTokenOf(manifest.apiVersion, manifest.kind),
-    name: manifest.metadata.name,
-    inputs: manifest,
+  return objects.map((object) => ({
+    urn: renderedUrn(object),
+    type: typeTokenOf(object.manifest.apiVersion, object.manifest.kind),
+    name: object.manifest.metadata.name,
+    inputs: object.manifest,
     outputs: {},
     secretPaths: [],
     protect: false,

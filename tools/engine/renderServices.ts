@@ -14,6 +14,7 @@ import type { PlatformConfig } from "../../stacks/config";
 import { helm, helmAsync } from "../helm";
 import type { Plan } from "./plan";
 import type { RenderedObject } from "./policyRun";
+import { directoryDigest, readRenderCache, writeRenderCache } from "./renderCache";
 
 export const CHART_DIR = path.resolve(__dirname, "..", "..", SERVICE_CHART_PATH);
 
@@ -45,8 +46,15 @@ function isManifest(value: unknown): value is Manifest {
   return typeof v.apiVersion === "string" && typeof v.kind === "string" && typeof meta?.name === "string";
 }
 
+let chartDigest: string | undefined;
+
+/** The in-memory key, which is also the disk key: the chart's files, release, namespace and values. */
 function cacheKey(release: string, namespace: string, input: string): string {
-  return `${release}\0${namespace}\0${input}`;
+  chartDigest ??= directoryDigest(CHART_DIR);
+  return crypto
+    .createHash("sha256")
+    .update(`service-chart\0${chartDigest}\0${release}\0${namespace}\0${input}`)
+    .digest("hex");
 }
 
 function parseRendered(release: string, out: string): Manifest[] {
@@ -96,13 +104,14 @@ const templateArgs = (release: string, namespace: string, file: string) => [
 export function renderChart(release: string, namespace: string, values: unknown): Manifest[] {
   const input = JSON.stringify(values);
   const key = cacheKey(release, namespace, input);
-  let manifests = cache.get(key);
+  let manifests = cache.get(key) ?? readRenderCache<Manifest[]>(key);
   if (!manifests) {
     manifests = withValuesFile(key, input, (file) =>
       parseRendered(release, helm(templateArgs(release, namespace, file))),
     );
-    cache.set(key, manifests);
+    writeRenderCache(key, manifests);
   }
+  cache.set(key, manifests);
   return structuredClone(manifests);
 }
 
@@ -119,10 +128,17 @@ export async function prerender(requests: RenderRequest[]): Promise<void> {
       const input = JSON.stringify(values);
       const key = cacheKey(release, namespace, input);
       if (cache.has(key)) return;
+      const stored = readRenderCache<Manifest[]>(key);
+      if (stored) {
+        cache.set(key, stored);
+        return;
+      }
       const out = await withValuesFile(key, input, (file) =>
         helmAsync(templateArgs(release, namespace, file)),
       );
-      cache.set(key, parseRendered(release, out));
+      const manifests = parseRendered(release, out);
+      writeRenderCache(key, manifests);
+      cache.set(key, manifests);
     }),
   );
 }
