@@ -15,6 +15,7 @@ import { ServiceApplications } from "../components/delivery/applications";
 import { ArgoCd } from "../components/delivery/argocd";
 import { ImageUpdater } from "../components/delivery/imageUpdater";
 import { ArgoRollouts } from "../components/delivery/rollouts";
+import { AgentsDns } from "../components/edge/agentsDns";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
@@ -113,6 +114,13 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     originUrl: traefik.originUrl,
     namespace: namespaces.name("edge"),
     k8sProvider: cluster.provider,
+  });
+  // The name every CVM dials, on the 7018 load balancer; DNS only (the attested TLS is end to end).
+  new AgentsDns("agents", {
+    baseDomain: config.baseDomain,
+    zoneId: config.cloudflare.zoneId,
+    address: traefik.cvmAgentsService.status.loadBalancer.ingress[0].ip,
+    provider: tunnel.provider,
   });
   new Cloudflared("cloudflared", {
     namespace: namespaces.name("edge"),

@@ -7,11 +7,11 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { Environment } from "../../stacks/config";
+import { AGENTS_PORT, agentsHostname } from "../edge/agentsDns";
 
 export type CloudName = "azure" | "gcp" | "aws";
 
-/** The port Traefik exposes to the CVM agents (attested mTLS, TCP pass-through). */
-export const AGENTS_PORT = 7018;
+export { AGENTS_PORT };
 
 /**
  * The only egress a CVM needs: HTTPS (attestation services, AMD KDS / Intel Trust Authority, the
@@ -30,9 +30,9 @@ export const COCOS_MANAGER = {
   asset: "cocos-agent",
 } as const;
 
-/** The hostname:port the Cocos manager dials; the edge layer publishes this DNS name. */
+/** The hostname:port the Cocos manager dials; the edge layer (AgentsDns) publishes this DNS name. */
 export function agentsEndpoint(baseDomain: string): string {
-  return `agents.${baseDomain}:${AGENTS_PORT}`;
+  return `${agentsHostname(baseDomain)}:${AGENTS_PORT}`;
 }
 
 /** Arguments every landing zone takes: the cloud's own config section plus the shared facts. */

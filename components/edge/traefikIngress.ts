@@ -7,6 +7,7 @@ import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY } from "./cloudflared";
 import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
+import { AGENTS_PORT } from "./agentsDns";
 
 /** Helm release name; the chart names its Service and pods after it. */
 const RELEASE = "traefik";
@@ -24,7 +25,7 @@ export const TRAEFIK_POD_LABELS = {
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, traefik: 8080, metrics: 9100 } as const;
 
 /** The CVM agents' gRPC endpoint: TCP pass-through, their TLS is attested end to end. */
-export const CVM_AGENTS_PORT = 7018;
+export const CVM_AGENTS_PORT = AGENTS_PORT;
 const CVM_AGENTS_ENTRY_POINT = "cvm-agents";
 
 export interface TraefikIngressArgs {
