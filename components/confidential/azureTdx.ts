@@ -31,7 +31,7 @@ import {
   protectIn,
   renderCloudInit,
   unusableSshPublicKey,
-  warmPoolNames,
+  warmPoolToCreate,
   zoneLabels,
   zoneName,
   type LandingZone,
@@ -222,7 +222,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
       }),
       { ...az, dependsOn: keyAccess },
     );
-    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+    for (const vmName of warmPoolToCreate(stack, cfg.warmPoolSize, args.openbaoCa)) {
       const nic = new network.NetworkInterface(
         `${name}-${vmName}-nic`,
         azureCvmNicArgs(settings, {
@@ -242,7 +242,14 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
           nicId: nic.id,
           tags: { ...tags, "prism-role": "warm-pool" },
         }),
-        { ...az, dependsOn: keyAccess },
+        {
+          ...az,
+          dependsOn: keyAccess,
+          // Azure refuses or ignores a customData change on an existing VM, and cloud-init has run:
+          // boot a new VM instead (same name, so the old one goes first).
+          replaceOnChanges: ["osProfile.customData"],
+          deleteBeforeReplace: true,
+        },
       );
     }
 

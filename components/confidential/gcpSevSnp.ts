@@ -28,7 +28,7 @@ import {
   CVM_EGRESS_TCP_PORTS,
   protectIn,
   renderCloudInit,
-  warmPoolNames,
+  warmPoolToCreate,
   zoneLabels,
   zoneName,
   type LandingZone,
@@ -192,10 +192,14 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
       gcpCvmTemplateArgs(settings, `${base}-`),
       { ...g, dependsOn: [keyUse] },
     );
-    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+    for (const vmName of warmPoolToCreate(stack, cfg.warmPoolSize, args.openbaoCa)) {
       new gcpCompute.Instance(`${name}-${vmName}`, gcpCvmInstanceArgs(settings, vmName), {
         ...g,
         dependsOn: [keyUse],
+        // GCP updates metadata in place, but cloud-init has already run: boot a new VM instead
+        // (same name, so the old one goes first).
+        replaceOnChanges: ["metadata"],
+        deleteBeforeReplace: true,
       });
     }
 
