@@ -5,7 +5,7 @@
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
 import { warmPoolNames } from "../components/confidential/landingZone";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
-import { ofType, planOf, planWithFoundation, stackConfigOf } from "./harness";
+import { ofType, one, planOf, planWithFoundation, stackConfigOf } from "./harness";
 
 const TEST_CA = "-----BEGIN CERTIFICATE-----\nUExBQ0VIT0xERVI=\n-----END CERTIFICATE-----";
 
@@ -26,6 +26,23 @@ function at(value: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
 }
 
+/** Production's foundation and confidential capacity, with a chain to trust. */
+let chainPlan: Promise<Plan> | undefined;
+function withChain(): Promise<Plan> {
+  chainPlan ??= planWithFoundation("production", (ctx) => {
+    new ConfidentialCapacity("confidential", {
+      environment: ctx.config.environment,
+      stack: ctx.stack,
+      baseDomain: ctx.config.baseDomain,
+      config: ctx.config.confidential,
+      provider: ctx.cluster.provider,
+      namespace: ctx.namespaces.name("prism"),
+      openbaoCa: TEST_CA,
+    });
+  });
+  return chainPlan;
+}
+
 describe("warm-pool CVMs", () => {
   it("are not created while the PKI has no chain (production before the external root signs)", async () => {
     const config = stackConfigOf("production");
@@ -36,17 +53,7 @@ describe("warm-pool CVMs", () => {
   });
 
   it("are created once the chain exists, each replaced (old first) when its boot configuration changes", async () => {
-    const plan = await planWithFoundation("production", (ctx) => {
-      new ConfidentialCapacity("confidential", {
-        environment: ctx.config.environment,
-        stack: ctx.stack,
-        baseDomain: ctx.config.baseDomain,
-        config: ctx.config.confidential,
-        provider: ctx.cluster.provider,
-        namespace: ctx.namespaces.name("prism"),
-        openbaoCa: TEST_CA,
-      });
-    });
+    const plan = await withChain();
     const { confidential } = stackConfigOf("production");
     for (const cloud of ["azure", "gcp", "aws"] as const) {
       const section = confidential[cloud];
@@ -64,5 +71,24 @@ describe("warm-pool CVMs", () => {
         if (cloud !== "aws") expect(vm.options.deleteBeforeReplace).toBe(true);
       }
     }
+  });
+
+  it("on Azure, nothing that encrypts a disk starts before the key's role assignments have propagated", async () => {
+    const plan = await withChain();
+    const assignments = ofType(plan, "azure-native:authorization:RoleAssignment").filter(
+      (r) => r.inputs.scope === one(plan, "azure-native:keyvault:Key").id,
+    );
+    expect(assignments).toHaveLength(2);
+    const sleep = one(plan, "time:index/sleep:Sleep");
+    expect(Object.values(sleep.inputs.triggers as Record<string, string>).sort()).toEqual(
+      assignments.map((a) => a.id).sort(),
+    );
+    expect(parseInt(String(sleep.inputs.createDuration), 10)).toBeGreaterThanOrEqual(120);
+    const encrypting = [
+      ...ofType(plan, "azure-native:compute:VirtualMachine"),
+      ...ofType(plan, "azure-native:compute:VirtualMachineScaleSet"),
+    ];
+    expect(encrypting.length).toBeGreaterThan(1);
+    for (const r of encrypting) expect(r.options.dependsOn).toContain(sleep.urn);
   });
 });
