@@ -154,7 +154,9 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     namespaces,
     provider: cluster.provider,
     slackWebhookUrl: secrets.alertmanagerSlackWebhookUrl,
-    ingress: traefik,
+    // The release alone (it installs the IngressRoute CRD), not the whole component, whose 7018
+    // load balancer takes minutes to provision and is no concern of the routes.
+    ingress: traefik.release,
   });
 
   // 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
@@ -205,6 +207,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     baseDomain: config.baseDomain,
     repoUrl: config.delivery.repoUrl,
     namespace: namespaces.name("argocd"),
+    ingressController: traefik.release,
     provider: cluster.provider,
   });
   const rollouts = new ArgoRollouts("argo-rollouts", {

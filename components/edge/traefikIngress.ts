@@ -112,6 +112,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
   readonly cvmAgentsService: k8s.core.v1.Service;
   /** Traefik's pod labels and the container ports cloudflared may reach. */
   readonly origin: TraefikOrigin;
+  /** The Helm release: it installs the IngressRoute and IngressRouteTCP CRDs. */
+  readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: TraefikIngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:TraefikIngress", name, {}, opts);
@@ -221,14 +223,14 @@ export class TraefikIngress extends pulumi.ComponentResource {
       },
     };
 
-    const release = platformRelease(RELEASE, {
+    const release = (this.release = platformRelease(RELEASE, {
       chart: "traefik",
       namespace: args.namespace,
       values,
       provider: args.provider,
       parent: this,
       dependsOn: [originTls],
-    });
+    }));
 
     // The chart's Service is named after the release (it contains the chart name).
     this.originUrl = pulumi.interpolate`https://${release.name}.${release.namespace}.svc.cluster.local:443`;
