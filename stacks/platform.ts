@@ -137,7 +137,8 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     stack,
     config: config.backups,
     doProvider,
-    digitaloceanToken: secrets.digitaloceanToken,
+    // Its own token: whoever reads the velero namespace gets volume-snapshot rights, not the account.
+    digitaloceanToken: secrets.veleroDigitaloceanToken,
     k8sProvider: cluster.provider,
     namespace: namespaces.name("velero"),
     vpcCidr: config.digitalocean.network.vpcCidr,
