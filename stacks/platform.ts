@@ -24,6 +24,7 @@ import { OpenBao } from "../components/pki/openbao";
 import { OpenBaoPki } from "../components/pki/openbaoPki";
 import { ExternalSecrets } from "../components/secrets/externalSecrets";
 import type { PlatformConfig } from "./config";
+import type { PreviousRun } from "./previousRun";
 import type { PlatformSecrets } from "./secrets";
 
 /** The cluster and its namespaces: what every later layer stands on. */
@@ -53,7 +54,12 @@ export function buildFoundation(stack: string, config: PlatformConfig, secrets: 
 
 export type Foundation = ReturnType<typeof buildFoundation>;
 
-export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
+export function buildPlatform(
+  stack: string,
+  config: PlatformConfig,
+  secrets: PlatformSecrets,
+  previous: PreviousRun = {},
+) {
   const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
@@ -76,6 +82,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     config: config.pki,
     token: secrets.openbaoToken,
     openbao,
+    previousStatus: previous.pkiStatus,
   });
 
   // 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into
