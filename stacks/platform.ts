@@ -28,7 +28,12 @@ import type { PreviousRun } from "./previousRun";
 import type { PlatformSecrets } from "./secrets";
 
 /** The cluster and its namespaces: what every later layer stands on. */
-export function buildFoundation(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
+export function buildFoundation(
+  stack: string,
+  config: PlatformConfig,
+  secrets: PlatformSecrets,
+  previous: PreviousRun = {},
+) {
   const doProvider = new digitalocean.Provider("digitalocean", {
     token: secrets.digitaloceanToken,
     spacesAccessId: secrets.spacesAccessKeyId,
@@ -40,6 +45,7 @@ export function buildFoundation(stack: string, config: PlatformConfig, secrets: 
     environment: config.environment,
     stack,
     config: config.digitalocean,
+    currentVersion: previous.kubernetesVersion,
     provider: doProvider,
   });
 
@@ -60,7 +66,7 @@ export function buildPlatform(
   secrets: PlatformSecrets,
   previous: PreviousRun = {},
 ) {
-  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
+  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets, previous);
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {

@@ -9,12 +9,17 @@ import * as pulumi from "@pulumi/pulumi";
 export interface PreviousRun {
   /** The `pkiStatus` output of the previous update. */
   pkiStatus?: string;
+  /** The DOKS version slug the cluster had at the previous update (`kubernetesVersion` output). */
+  kubernetesVersion?: string;
 }
 
 export async function readPreviousRun(): Promise<PreviousRun> {
   const self = new pulumi.StackReference("previous-run", {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
-  const pki = await self.getOutputDetails("pkiStatus");
-  return { pkiStatus: typeof pki.value === "string" ? pki.value : undefined };
+  const text = async (key: string) => {
+    const { value } = await self.getOutputDetails(key);
+    return typeof value === "string" ? value : undefined;
+  };
+  return { pkiStatus: await text("pkiStatus"), kubernetesVersion: await text("kubernetesVersion") };
 }
