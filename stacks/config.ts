@@ -355,6 +355,7 @@ const externalSecrets = z.strictObject({
 /** Project-namespaced keys that hold credentials: declared `secret: true` in Pulumi.yaml. */
 export const SECRET_KEYS = [
   "digitaloceanToken",
+  "veleroDigitaloceanToken",
   "spacesAccessKeyId",
   "spacesSecretKey",
   "cloudflareApiToken",
@@ -382,6 +383,8 @@ export const platformSchema = z
     data,
     externalSecrets,
     digitaloceanToken: secretValue,
+    /** Velero's own, narrowly scoped token (volume snapshots only), never Pulumi's read-write one. */
+    veleroDigitaloceanToken: secretValue,
     spacesAccessKeyId: secretValue,
     spacesSecretKey: secretValue,
     cloudflareApiToken: secretValue,
@@ -495,6 +498,7 @@ export function parsePlatformConfig(
   }
   const {
     digitaloceanToken: _do,
+    veleroDigitaloceanToken: _velero,
     spacesAccessKeyId: _sid,
     spacesSecretKey: _skey,
     cloudflareApiToken: _cf,

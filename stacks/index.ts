@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parsePlatformConfig } from "./config";
 import { buildPlatform } from "./platform";
+import { readPreviousRun } from "./previousRun";
 import { readSecrets } from "./secrets";
 
 export = async () => {
   const config = parsePlatformConfig(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig());
-  return buildPlatform(pulumi.getStack(), config, readSecrets());
+  return buildPlatform(pulumi.getStack(), config, readSecrets(), await readPreviousRun());
 };

@@ -15,6 +15,7 @@ import { ServiceApplications } from "../components/delivery/applications";
 import { ArgoCd } from "../components/delivery/argocd";
 import { ImageUpdater } from "../components/delivery/imageUpdater";
 import { ArgoRollouts } from "../components/delivery/rollouts";
+import { AgentsDns } from "../components/edge/agentsDns";
 import { Cloudflared } from "../components/edge/cloudflared";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
@@ -23,10 +24,16 @@ import { OpenBao } from "../components/pki/openbao";
 import { OpenBaoPki } from "../components/pki/openbaoPki";
 import { ExternalSecrets } from "../components/secrets/externalSecrets";
 import type { PlatformConfig } from "./config";
+import type { PreviousRun } from "./previousRun";
 import type { PlatformSecrets } from "./secrets";
 
 /** The cluster and its namespaces: what every later layer stands on. */
-export function buildFoundation(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
+export function buildFoundation(
+  stack: string,
+  config: PlatformConfig,
+  secrets: PlatformSecrets,
+  previous: PreviousRun = {},
+) {
   const doProvider = new digitalocean.Provider("digitalocean", {
     token: secrets.digitaloceanToken,
     spacesAccessId: secrets.spacesAccessKeyId,
@@ -38,6 +45,7 @@ export function buildFoundation(stack: string, config: PlatformConfig, secrets: 
     environment: config.environment,
     stack,
     config: config.digitalocean,
+    currentVersion: previous.kubernetesVersion,
     provider: doProvider,
   });
 
@@ -52,8 +60,13 @@ export function buildFoundation(stack: string, config: PlatformConfig, secrets: 
 
 export type Foundation = ReturnType<typeof buildFoundation>;
 
-export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
-  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
+export function buildPlatform(
+  stack: string,
+  config: PlatformConfig,
+  secrets: PlatformSecrets,
+  previous: PreviousRun = {},
+) {
+  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets, previous);
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {
@@ -75,6 +88,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     config: config.pki,
     token: secrets.openbaoToken,
     openbao,
+    previousStatus: previous.pkiStatus,
   });
 
   // 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into
@@ -114,6 +128,13 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     namespace: namespaces.name("edge"),
     k8sProvider: cluster.provider,
   });
+  // The name every CVM dials, on the 7018 load balancer; DNS only (the attested TLS is end to end).
+  new AgentsDns("agents", {
+    baseDomain: config.baseDomain,
+    zoneId: config.cloudflare.zoneId,
+    address: traefik.cvmAgentsService.status.loadBalancer.ingress[0].ip,
+    provider: tunnel.provider,
+  });
   new Cloudflared("cloudflared", {
     namespace: namespaces.name("edge"),
     replicas: config.edge.cloudflaredReplicas,
@@ -129,7 +150,8 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     stack,
     config: config.backups,
     doProvider,
-    digitaloceanToken: secrets.digitaloceanToken,
+    // Its own token: whoever reads the velero namespace gets volume-snapshot rights, not the account.
+    digitaloceanToken: secrets.veleroDigitaloceanToken,
     k8sProvider: cluster.provider,
     namespace: namespaces.name("velero"),
     vpcCidr: config.digitalocean.network.vpcCidr,
@@ -146,7 +168,9 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     namespaces,
     provider: cluster.provider,
     slackWebhookUrl: secrets.alertmanagerSlackWebhookUrl,
-    ingress: traefik,
+    // The release alone (it installs the IngressRoute CRD), not the whole component, whose 7018
+    // load balancer takes minutes to provision and is no concern of the routes.
+    ingress: traefik.release,
   });
 
   // 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
@@ -197,6 +221,7 @@ export function buildPlatform(stack: string, config: PlatformConfig, secrets: Pl
     baseDomain: config.baseDomain,
     repoUrl: config.delivery.repoUrl,
     namespace: namespaces.name("argocd"),
+    ingressController: traefik.release,
     provider: cluster.provider,
   });
   const rollouts = new ArgoRollouts("argo-rollouts", {

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface PlatformSecrets {
   digitaloceanToken: pulumi.Output<string>;
+  /** Velero's DigitalOcean token: custom scopes for block storage and its snapshots only. */
+  veleroDigitaloceanToken: pulumi.Output<string>;
   spacesAccessKeyId: pulumi.Output<string>;
   spacesSecretKey: pulumi.Output<string>;
   cloudflareApiToken: pulumi.Output<string>;
@@ -17,6 +19,7 @@ export function readSecrets(): PlatformSecrets {
   const config = new pulumi.Config();
   return {
     digitaloceanToken: config.requireSecret("digitaloceanToken"),
+    veleroDigitaloceanToken: config.requireSecret("veleroDigitaloceanToken"),
     spacesAccessKeyId: config.requireSecret("spacesAccessKeyId"),
     spacesSecretKey: config.requireSecret("spacesSecretKey"),
     cloudflareApiToken: config.requireSecret("cloudflareApiToken"),

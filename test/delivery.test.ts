@@ -37,6 +37,8 @@ const deliveryPlan = oncePerStack(async (stack) => ({
       baseDomain: ctx.config.baseDomain,
       repoUrl: ctx.config.delivery.repoUrl,
       namespace: namespaces.name("argocd"),
+      // Stands in for Traefik's release (the edge is planned in test/edge.test.ts).
+      ingressController: namespaces,
       provider: cluster.provider,
     });
     const rollouts = new ArgoRollouts("argo-rollouts", {

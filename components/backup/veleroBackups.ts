@@ -19,6 +19,10 @@ export interface VeleroBackupsArgs {
   /** The DigitalOcean provider; its Spaces admin key creates the bucket and the scoped key. */
   doProvider: digitalocean.Provider;
   /** DigitalOcean API token for the snapshot plugin (a Pulumi secret). */
+  /**
+   * The token Velero's DigitalOcean plugin snapshots volumes with (secrets.veleroDigitaloceanToken):
+   * a custom-scoped token (block storage and its snapshots), never the read-write token Pulumi uses.
+   */
   digitaloceanToken: pulumi.Input<string>;
   /** The platform cluster's Kubernetes provider. */
   k8sProvider: k8s.Provider;

@@ -8,7 +8,21 @@ export interface DoksClusterArgs {
   /** Globally unique physical names (VPC, cluster) carry the stack name. */
   stack: string;
   config: DigitalOceanConfig;
+  /**
+   * The DOKS version slug the cluster runs, as the previous update recorded it; undefined before
+   * the cluster exists. Decides whether this run may change the version at all (see below).
+   */
+  currentVersion?: string;
   provider: digitalocean.Provider;
+}
+
+/** "1.34" of "1.34.2-do.0". */
+function minorOf(slug: string): string {
+  return slug.split(".").slice(0, 2).join(".");
+}
+
+function minorNumber(minor: string): number {
+  return Number(minor.split(".")[1]);
 }
 
 /** Labels every node of a pool carries, so workloads can target the system or workload pools. */
@@ -62,6 +76,20 @@ export class DoksCluster extends pulumi.ComponentResource {
       return v.latestVersion;
     });
 
+    // With auto-upgrade on, DOKS applies patches in the maintenance window; a run must not apply
+    // them at whatever hour it happens to start. So while the configured minor is the one the
+    // cluster runs, Pulumi leaves the version alone; a new minor in config is a deliberate upgrade
+    // to its newest patch (DOKS upgrades one minor at a time, and never down).
+    const current = args.currentVersion;
+    if (current && minorNumber(config.kubernetesVersion) < minorNumber(minorOf(current))) {
+      throw new pulumi.ResourceError(
+        `prism:digitalocean.kubernetesVersion is ${config.kubernetesVersion}, but the cluster runs ${current}; DOKS cannot downgrade. Allowed: ${minorOf(current)} or the next minor.`,
+        this,
+      );
+    }
+    const patchesToWindow =
+      config.autoUpgrade && current !== undefined && minorOf(current) === config.kubernetesVersion;
+
     const firewall = config.controlPlaneFirewall;
     const cluster = new digitalocean.KubernetesCluster(
       name,
@@ -94,7 +122,7 @@ export class DoksCluster extends pulumi.ComponentResource {
         },
         tags,
       },
-      { ...doOpts, protect: production },
+      { ...doOpts, protect: production, ignoreChanges: patchesToWindow ? ["version"] : [] },
     );
 
     for (const pool of config.nodePools.workloads) {

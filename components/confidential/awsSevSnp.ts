@@ -24,7 +24,7 @@ import {
   CVM_EGRESS_TCP_PORTS,
   protectIn,
   renderCloudInit,
-  warmPoolNames,
+  warmPoolToCreate,
   zoneLabels,
   zoneName,
   type LandingZone,
@@ -178,7 +178,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
       tags,
     };
     const template = new ec2.LaunchTemplate(`${name}-template`, awsCvmLaunchTemplateArgs(settings, base), a);
-    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+    for (const vmName of warmPoolToCreate(stack, cfg.warmPoolSize, args.openbaoCa)) {
       new ec2.Instance(
         `${name}-${vmName}`,
         awsCvmInstanceArgs(
@@ -186,7 +186,8 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
           { id: template.id, version: template.latestVersion.apply(String) },
           vmName,
         ),
-        a,
+        // A new template version (new user data) must boot a new instance: cloud-init has run.
+        { ...a, replaceOnChanges: ["launchTemplate"] },
       );
     }
 

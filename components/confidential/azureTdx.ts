@@ -15,6 +15,7 @@ import * as network from "@pulumi/azure-native/network";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
 import type { PlatformConfig } from "../../stacks/config";
 import {
   AZURE_CVM_DISK_ENCRYPTION,
@@ -31,7 +32,7 @@ import {
   protectIn,
   renderCloudInit,
   unusableSshPublicKey,
-  warmPoolNames,
+  warmPoolToCreate,
   zoneLabels,
   zoneName,
   type LandingZone,
@@ -39,6 +40,14 @@ import {
 } from "./landingZone";
 
 export type AzureConfidentialConfig = Extract<PlatformConfig["confidential"]["azure"], { enabled: true }>;
+
+/**
+ * How long to let new role assignments propagate. Azure documents up to ten minutes; assignments
+ * to a service principal on a single key are in practice visible within one to two. Three minutes
+ * covers that with margin and is off the cold-up critical path (the Azure zone builds beside the
+ * cluster). Should it ever be too short, the VM create fails and the next `up` succeeds.
+ */
+export const AZURE_ROLE_PROPAGATION = "180s";
 
 /** Microsoft's "Confidential VM Orchestrator" app; it releases the disk key to an attested CVM. */
 const CVM_ORCHESTRATOR_APP_ID = "bf7b6499-ff71-4aa2-97a4-f372087be7f0";
@@ -159,6 +168,21 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
       ),
     ];
 
+    // Role assignments take effect asynchronously: Azure documents up to ten minutes, and a VM
+    // created before its disk-encryption identity can read the key fails. Nothing that encrypts a
+    // disk starts until this wait is over; re-run with new assignments (a replaced key or DES)
+    // waits again.
+    const keyAccessPropagated = new time.Sleep(
+      `${name}-key-access-propagation`,
+      {
+        createDuration: AZURE_ROLE_PROPAGATION,
+        triggers: pulumi
+          .all(keyAccess.map((a) => a.id))
+          .apply((ids) => Object.fromEntries(ids.map((id, i) => [`assignment${i}`, id]))),
+      },
+      { parent: this },
+    );
+
     // --- Backends' identity: an app whose only role is a custom launcher role on this resource group.
     const app = new azuread.Application(
       `${name}-backends-app`,
@@ -220,9 +244,9 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
         name: `${base}-template`,
         tags,
       }),
-      { ...az, dependsOn: keyAccess },
+      { ...az, dependsOn: [keyAccessPropagated] },
     );
-    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+    for (const vmName of warmPoolToCreate(stack, cfg.warmPoolSize, args.openbaoCa)) {
       const nic = new network.NetworkInterface(
         `${name}-${vmName}-nic`,
         azureCvmNicArgs(settings, {
@@ -242,7 +266,14 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
           nicId: nic.id,
           tags: { ...tags, "prism-role": "warm-pool" },
         }),
-        { ...az, dependsOn: keyAccess },
+        {
+          ...az,
+          dependsOn: [keyAccessPropagated],
+          // Azure refuses or ignores a customData change on an existing VM, and cloud-init has run:
+          // boot a new VM instead (same name, so the old one goes first).
+          replaceOnChanges: ["osProfile.customData"],
+          deleteBeforeReplace: true,
+        },
       );
     }
 

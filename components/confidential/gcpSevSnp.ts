@@ -10,6 +10,7 @@ import * as gcpCompute from "@pulumi/gcp/compute";
 import * as kms from "@pulumi/gcp/kms";
 import * as organizations from "@pulumi/gcp/organizations";
 import * as projects from "@pulumi/gcp/projects";
+import { enableGcpApis } from "../gcp/projectApis";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,7 +29,7 @@ import {
   CVM_EGRESS_TCP_PORTS,
   protectIn,
   renderCloudInit,
-  warmPoolNames,
+  warmPoolToCreate,
   zoneLabels,
   zoneName,
   type LandingZone,
@@ -57,7 +58,20 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
     const protect = protectIn(args.environment);
 
     const provider = new GcpProvider(`${name}-gcp`, { project, region, zone }, { parent: this });
-    const g = { parent: this, provider };
+    // Every API this landing zone uses, enabled here (a fresh project has none of them) and
+    // waited for by every resource below.
+    const apis = enableGcpApis(
+      name,
+      project,
+      [
+        "compute.googleapis.com",
+        "cloudkms.googleapis.com",
+        "iam.googleapis.com",
+        "cloudresourcemanager.googleapis.com",
+      ],
+      { parent: this, provider },
+    );
+    const g = { parent: this, provider, dependsOn: apis };
 
     // --- Network: a VPC of its own; ingress denied, egress only 443/7018, out through Cloud NAT.
     const vpc = new gcpCompute.Network(
@@ -190,12 +204,16 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
     const template = new gcpCompute.InstanceTemplate(
       `${name}-template`,
       gcpCvmTemplateArgs(settings, `${base}-`),
-      { ...g, dependsOn: [keyUse] },
+      { ...g, dependsOn: [...apis, keyUse] },
     );
-    for (const vmName of warmPoolNames(stack, cfg.warmPoolSize)) {
+    for (const vmName of warmPoolToCreate(stack, cfg.warmPoolSize, args.openbaoCa)) {
       new gcpCompute.Instance(`${name}-${vmName}`, gcpCvmInstanceArgs(settings, vmName), {
         ...g,
-        dependsOn: [keyUse],
+        dependsOn: [...apis, keyUse],
+        // GCP updates metadata in place, but cloud-init has already run: boot a new VM instead
+        // (same name, so the old one goes first).
+        replaceOnChanges: ["metadata"],
+        deleteBeforeReplace: true,
       });
     }
 

@@ -7,11 +7,11 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { Environment } from "../../stacks/config";
+import { AGENTS_PORT, agentsHostname } from "../edge/agentsDns";
 
 export type CloudName = "azure" | "gcp" | "aws";
 
-/** The port Traefik exposes to the CVM agents (attested mTLS, TCP pass-through). */
-export const AGENTS_PORT = 7018;
+export { AGENTS_PORT };
 
 /**
  * The only egress a CVM needs: HTTPS (attestation services, AMD KDS / Intel Trust Authority, the
@@ -30,9 +30,9 @@ export const COCOS_MANAGER = {
   asset: "cocos-agent",
 } as const;
 
-/** The hostname:port the Cocos manager dials; the edge layer publishes this DNS name. */
+/** The hostname:port the Cocos manager dials; the edge layer (AgentsDns) publishes this DNS name. */
 export function agentsEndpoint(baseDomain: string): string {
-  return `agents.${baseDomain}:${AGENTS_PORT}`;
+  return `${agentsHostname(baseDomain)}:${AGENTS_PORT}`;
 }
 
 /** Arguments every landing zone takes: the cloud's own config section plus the shared facts. */
@@ -45,8 +45,8 @@ export interface LandingZoneArgs<C> {
   /** `agents.<baseDomain>:7018`. */
   agentsEndpoint: string;
   /**
-   * The OpenBao CA (PEM) the Cocos manager trusts for Prism's 7018 endpoint. PLACEHOLDER until the
-   * PKI layer is wired in: without it the manager is installed but never started (fails closed).
+   * The OpenBao chain (PEM) the Cocos manager trusts for Prism's 7018 endpoint; undefined until the
+   * PKI is configured, and then no warm pool is created (the template still fails closed).
    */
   openbaoCa?: pulumi.Input<string>;
 }
@@ -70,6 +70,21 @@ export function zoneName(stack: string): string {
 /** Warm-pool CVM names; Backends' permissions cover the same prefix, so it can claim them. */
 export function warmPoolNames(stack: string, size: number): string[] {
   return Array.from({ length: size }, (_, i) => `${zoneName(stack)}-${i}`);
+}
+
+/**
+ * The warm-pool CVMs to create now: none until the OpenBao chain exists. cloud-init runs on the
+ * first boot only, so a VM booted without the CA would bill and never start its manager; the pool
+ * appears on the first run after the PKI is configured. Each landing zone also replaces a warm VM
+ * whenever its boot configuration changes (a rotated chain, a new manager release), for the same
+ * reason: an in-place user-data change is never seen by a VM that has already booted.
+ */
+export function warmPoolToCreate(
+  stack: string,
+  size: number,
+  openbaoCa: pulumi.Input<string> | undefined,
+): string[] {
+  return openbaoCa === undefined ? [] : warmPoolNames(stack, size);
 }
 
 /** Labels/tags every landing-zone resource carries (valid as GCP labels and Azure/AWS tags). */

@@ -35,6 +35,8 @@ export interface ArgoCdArgs {
    * ServiceMonitors are created only then (metrics Services exist either way).
    */
   prometheusOperator?: pulumi.Resource;
+  /** The release that installs Traefik's IngressRoute CRD (TraefikIngress.release): the UI route waits for it. */
+  ingressController: pulumi.Resource;
   provider: k8s.Provider;
 }
 
@@ -76,7 +78,7 @@ export class ArgoCd extends pulumi.ComponentResource {
       `${name}-ui`,
       { name: "argocd-server", namespace: args.namespace },
       hostRoute(hostname, { name: ARGOCD_SERVER_SERVICE.name, port: ARGOCD_SERVER_SERVICE.port }),
-      { ...k8sOpts, dependsOn: [this.release] },
+      { ...k8sOpts, dependsOn: [this.release, args.ingressController] },
     );
 
     this.networkPolicies(name, { namespace: args.namespace, prefix: "argocd", opts: k8sOpts });

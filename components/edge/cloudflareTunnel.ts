@@ -62,6 +62,8 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
   readonly tunnelCname: pulumi.Output<string>;
   /** Name of the Secret holding the run token under TOKEN_SECRET_KEY. */
   readonly tokenSecretName: pulumi.Output<string>;
+  /** The Cloudflare provider with the stack's token, for the zone's other records. */
+  readonly provider: cloudflare.Provider;
 
   constructor(name: string, args: CloudflareTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:CloudflareTunnel", name, {}, opts);
@@ -75,6 +77,7 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
       { parent: this },
     );
     const cfOpts = { parent: this, provider };
+    this.provider = provider;
 
     const tunnel = new cloudflare.ZeroTrustTunnelCloudflared(
       `${name}-tunnel`,

@@ -8,6 +8,7 @@ import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import { AGENTS_PORT } from "./agentsDns";
 
 /** Helm release name; the chart names its Service and pods after it. */
 const RELEASE = "traefik";
@@ -25,7 +26,7 @@ export const TRAEFIK_POD_LABELS = {
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, traefik: 8080, metrics: 9100 } as const;
 
 /** The CVM agents' gRPC endpoint: TCP pass-through, their TLS is attested end to end. */
-export const CVM_AGENTS_PORT = 7018;
+export const CVM_AGENTS_PORT = AGENTS_PORT;
 const CVM_AGENTS_ENTRY_POINT = "cvm-agents";
 
 export interface TraefikIngressArgs {
@@ -112,6 +113,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
   readonly cvmAgentsService: k8s.core.v1.Service;
   /** Traefik's pod labels and the container ports cloudflared may reach. */
   readonly origin: TraefikOrigin;
+  /** The Helm release: it installs the IngressRoute and IngressRouteTCP CRDs. */
+  readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: TraefikIngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:TraefikIngress", name, {}, opts);
@@ -227,14 +230,14 @@ export class TraefikIngress extends pulumi.ComponentResource {
       },
     };
 
-    const release = platformRelease(RELEASE, {
+    const release = (this.release = platformRelease(RELEASE, {
       chart: "traefik",
       namespace: args.namespace,
       values,
       provider: args.provider,
       parent: this,
       dependsOn: [originTls],
-    });
+    }));
 
     // The chart's Service is named after the release (it contains the chart name).
     this.originUrl = pulumi.interpolate`https://${release.name}.${release.namespace}.svc.cluster.local:443`;

@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
@@ -38,6 +37,12 @@ export interface OpenBaoPkiArgs {
   token: pulumi.Output<string> | undefined;
   /** The OpenBao installation: its listener CA, and the release the provider must wait for. */
   openbao: OpenBao;
+  /**
+   * `pkiStatus` as the stack's previous update exported it (undefined on a first run). With no
+   * token but a PKI configured before, the run is refused (the program fails, so Pulumi deletes
+   * nothing): registering no Vault resource would make `up` delete every mount, CA and role.
+   */
+  previousStatus?: string;
 }
 
 /**
@@ -53,6 +58,7 @@ export interface OpenBaoPkiArgs {
 export class OpenBaoPki extends pulumi.ComponentResource {
   /** Where the bootstrap stands; exported as the stack output `pkiStatus`. */
   readonly status: PkiStatus;
+
   /** The intermediate's CSR (public), for an external root to sign; undefined before the bootstrap. */
   readonly intermediateCsr: pulumi.Output<string> | undefined;
   /** The issuing chain (intermediate and root, PEM) CVM agents trust; undefined until the PKI is configured. */
@@ -63,6 +69,15 @@ export class OpenBaoPki extends pulumi.ComponentResource {
     const { config, stack } = args;
 
     if (!args.token) {
+      const previous = args.previousStatus;
+      if (previous !== undefined && previous !== PKI_STATUS.awaitingInit) {
+        throw new pulumi.ResourceError(
+          `prism:openbaoToken is not set, but this stack's PKI was set up before (pkiStatus: "${previous}"). ` +
+            "Without the token this run would register no Vault resource and so delete every PKI mount, CA and role. " +
+            "Refusing: set the token (`pulumi config set --secret openbaoToken`, docs/openbao-bootstrap.md) and run again.",
+          this,
+        );
+      }
       pulumi.log.warn(bootstrapInstructions(config.openbao.address), this);
       this.status = PKI_STATUS.awaitingInit;
       this.intermediateCsr = undefined;
@@ -70,6 +85,8 @@ export class OpenBaoPki extends pulumi.ComponentResource {
       this.registerOutputs({ status: this.status });
       return;
     }
+    // The mounts hold the CA keys: losing one re-keys every agent and service. Protected in production.
+    const protect = args.environment === "production";
 
     const provider = new vault.Provider(
       `${name}-openbao`,
@@ -91,7 +108,7 @@ export class OpenBaoPki extends pulumi.ComponentResource {
       new vault.Mount(
         `${name}-${suffix}`,
         { path: mountPath, type: "pki", description, maxLeaseTtlSeconds: maxTtlHours * 3600 },
-        vaultOpts,
+        { ...vaultOpts, protect },
       );
     const publishUrlsAndCrl = (suffix: string, mount: vault.Mount, crlExpiry: string) => {
       const base = pulumi.interpolate`${OPENBAO_CLUSTER_ADDRESS}/v1/${mount.path}`;
@@ -207,14 +224,21 @@ export class OpenBaoPki extends pulumi.ComponentResource {
   }
 }
 
+/** Where the listener CA is written, relative to the project directory (ignored by git). */
+export function caFilePath(stack: string): string {
+  return path.join(".prism-run", `openbao-${stack}-listener-ca.pem`);
+}
+
 /**
- * The Vault provider reads its CA from a file only. The CA certificate is public, so a copy in the
- * temp directory, keyed by stack, is safe; it is rewritten on every run.
+ * The Vault provider reads its CA from a file only. The certificate is public and lives in the
+ * stack's state, so every run (up, and refresh/destroy with --run-program, which the README and
+ * workflows always pass) writes it to the same path relative to the project directory, where
+ * Pulumi starts its plugins: the provider's stored configuration is identical on every machine
+ * and the file exists wherever the program has just run, unlike a temp directory.
  */
 function writeCaFile(stack: string, pem: string): string {
-  const dir = path.join(os.tmpdir(), "prism-openbao");
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${stack}-listener-ca.pem`);
+  const file = caFilePath(stack);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, pem);
   return file;
 }

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/gcp/kms";
-import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import type { Environment } from "../../stacks/config";
 import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
+import { enableGcpApis } from "../gcp/projectApis";
 
 export interface OpenBaoUnsealKeyArgs {
   environment: Environment;
@@ -52,15 +52,7 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
     );
     const gcpOpts = { parent: this, provider: gcp };
 
-    // Enabling an API is idempotent and never disabled on destroy: other stacks may rely on it.
-    const apis = ["cloudkms.googleapis.com", "iam.googleapis.com"].map(
-      (service) =>
-        new projects.Service(
-          `${name}-${service.split(".")[0]}`,
-          { project, service, disableOnDestroy: false, disableDependentServices: false },
-          gcpOpts,
-        ),
-    );
+    const apis = enableGcpApis(name, project, ["cloudkms.googleapis.com", "iam.googleapis.com"], gcpOpts);
 
     // Key rings and keys cannot be deleted in GCP, and losing the key loses every sealed secret:
     // both are protected in production.

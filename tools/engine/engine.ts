@@ -13,6 +13,7 @@ import { STACK_TYPE, type Plan } from "./plan";
 import program = require("../../stacks/index");
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const ORGANIZATION = "organization";
 
 export interface PlanOptions {
   stack: string;
@@ -20,6 +21,8 @@ export interface PlanOptions {
   root?: string;
   /** Edits the stack's config (namespaced key → value) before the program sees it. */
   mutateConfig?: ConfigMutation;
+  /** Outputs of the stack's previous update, as a StackReference to itself reads them; none by default. */
+  priorOutputs?: Record<string, unknown>;
 }
 
 /** The program failed: `plan` holds whatever it registered before failing. */
@@ -49,7 +52,7 @@ export function planStack(options: PlanOptions): Promise<Plan> {
 
 function runOnce(options: PlanOptions): Promise<Plan> {
   const settings = loadStackSettings(options.root ?? PROJECT_ROOT, options.stack, options.mutateConfig);
-  return runProgram(settings, program);
+  return runProgram(settings, program, options.priorOutputs);
 }
 
 /** Any program: the stack entry, or in tests a few resources built with the real SDK classes. */
@@ -63,11 +66,16 @@ export function runIsolated(settings: StackSettings, programFn: Program): Promis
   return serialised(() => runProgram(settings, programFn));
 }
 
-async function runProgram(settings: StackSettings, programFn: Program): Promise<Plan> {
-  const cloud = new SimulatedCloud();
+async function runProgram(
+  settings: StackSettings,
+  programFn: Program,
+  priorOutputs?: Record<string, unknown>,
+): Promise<Plan> {
+  const cloud = new SimulatedCloud(priorOutputs);
   const monitor = new RecordingMonitor(cloud);
-  await pulumi.runtime.setMocks(cloud, settings.project, settings.stack, false);
-  pulumi.runtime.setMockOptions(monitor, settings.project, settings.stack, false);
+  // "organization" is what a self-managed backend calls every stack's organization.
+  await pulumi.runtime.setMocks(cloud, settings.project, settings.stack, false, ORGANIZATION);
+  pulumi.runtime.setMockOptions(monitor, settings.project, settings.stack, false, ORGANIZATION);
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 
   const plan: Plan = {

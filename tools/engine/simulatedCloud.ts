@@ -16,8 +16,18 @@ type CallArgs = pulumi.runtime.MockCallArgs;
 export { plain, stableHex, stableUuid } from "./cloud/common";
 
 export class SimulatedCloud implements pulumi.runtime.Mocks {
+  /**
+   * @param priorOutputs the outputs this stack's previous update left (what a StackReference to
+   *   the stack itself reads); none by default, as for a stack that has never been deployed.
+   */
+  constructor(private readonly priorOutputs: Record<string, unknown> = {}) {}
+
   newResource(args: Args): pulumi.runtime.MockResourceResult {
     const inputs = record(args.inputs);
+    if (args.type === "pulumi:pulumi:StackReference") {
+      const name = str(inputs.name, args.name);
+      return { id: name, state: { name, outputs: this.priorOutputs, secretOutputNames: [] } };
+    }
     if (!args.custom) return { id: undefined, state: {} };
     if (args.type.startsWith("pulumi:providers:")) {
       return { id: stableUuid("provider", args.type, args.name), state: inputs };
