@@ -78,13 +78,22 @@ async function runProgram(settings: StackSettings, programFn: Program): Promise<
     outputSecretPaths: [],
   };
   const asyncErrors: unknown[] = [];
-  const onRejection = (reason: unknown) => asyncErrors.push(reason);
+  // An error thrown inside an `apply` that feeds a resource's inputs rejects that registration and
+  // leaves every resource waiting on it pending forever; the CLI's language host reports such an
+  // unhandled rejection and stops the program, so the first one ends the run here too.
+  let abort: (reason: unknown) => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => (abort = reject));
+  aborted.catch(() => undefined);
+  const onRejection = (reason: unknown) => {
+    asyncErrors.push(reason);
+    abort(reason);
+  };
   process.on("unhandledRejection", onRejection);
   try {
     // The program's own failure is caught inside the stack, so the runtime is not left holding
     // rejected promises that nobody awaits; it is rethrown once the run has settled.
     let programError: { error: unknown } | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const run = pulumi.runtime.runInPulumiStack(async () => {
       try {
         return (await programFn()) ?? {};
       } catch (error) {
@@ -92,7 +101,8 @@ async function runProgram(settings: StackSettings, programFn: Program): Promise<
         return {};
       }
     });
-    await pulumi.runtime.disconnect();
+    // Waiting for outstanding registrations is where a failed one would hang.
+    await Promise.race([run.then(() => pulumi.runtime.disconnect()), aborted]);
     if (programError) throw programError.error;
     if (asyncErrors.length > 0) throw asyncErrors[0];
     if (hasErrors()) throw new Error("the program logged errors (see above)");
@@ -102,7 +112,10 @@ async function runProgram(settings: StackSettings, programFn: Program): Promise<
     plan.outputSecretPaths = stackOutputs?.secretPaths ?? [];
     return plan;
   } catch (err) {
-    await pulumi.runtime.disconnect().catch(() => undefined);
+    // After an abort, registrations that wait on the failed one never finish, so waiting for
+    // outstanding RPCs would hang: drop them, as the CLI does when the program stops.
+    if (asyncErrors.length > 0) pulumi.runtime.disconnectSync();
+    else await pulumi.runtime.disconnect().catch(() => undefined);
     const message = err instanceof Error ? err.message : String(err);
     throw new PlanError(message, plan, err);
   } finally {
