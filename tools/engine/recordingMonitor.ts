@@ -10,6 +10,7 @@ import type {
   RegisterResourceRequest,
   RegisterResourceResponse,
 } from "@pulumi/pulumi/proto/resource_pb";
+import { aliasUrns } from "./aliases";
 import type { PlannedResource } from "./plan";
 
 type Callback = (err: unknown, response?: RegisterResourceResponse) => void;
@@ -91,6 +92,7 @@ export class RecordingMonitor extends MockMonitor {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             dependsOn: dependencies.filter((d) => !implied.has(d)),
             deletedWith: req.getDeletedwith() || undefined,
+            aliases: aliasUrns(req, response.getUrn()),
             customTimeouts:
               timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
                 ? {
