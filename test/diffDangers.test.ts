@@ -101,9 +101,8 @@ describe("the plan diff names every danger", () => {
     expect(diff.dangers.map((d) => [d.kind, d.message])).toEqual([
       [
         "create-only",
-        expect.stringContaining('`nodePool.size` is create-only ("g-4vcpu-16gb" → "g-8vcpu-32gb")'),
+        'replaced (deleted, then created) because `nodePool.size` is create-only ("g-4vcpu-16gb" → "g-8vcpu-32gb"), and it holds data: the new one starts empty',
       ],
-      ["loses-data", expect.stringContaining("starts empty")],
     ]);
     // The node count is not create-only; a version downgrade is.
     const more = r(CLUSTER, "prism", {
@@ -146,7 +145,7 @@ describe("the plan diff names every danger", () => {
     expect(cascade).toMatchObject({
       name: "prism",
       message:
-        "replacing it recreates 4 dependent resources (every in-cluster resource), 1 of them holding data or identity",
+        "replacing it recreates 4 dependent resources (every in-cluster resource), 2 of them holding data or identity",
     });
     expect(
       diff.resources
@@ -172,7 +171,7 @@ describe("the plan diff names every danger", () => {
     expect(kept.resources).toEqual([]);
     // An alias alone does not keep it if the physical name changes: that is still a replacement.
     const moved = diffPlans(plan([old]), plan([{ ...aliased, inputs: renamed.inputs }]));
-    expect(moved.dangers.map((d) => d.kind)).toEqual(["create-only", "loses-data"]);
+    expect(moved.dangers.map((d) => d.kind)).toEqual(["create-only"]);
   });
 
   it("protection or retain-on-delete turned off is flagged", () => {
@@ -240,8 +239,8 @@ describe("on the real production plan", () => {
     const diff = diffPlans(base, head);
     const inCluster = head.resources.filter((x) => x.type.startsWith("kubernetes:")).length;
     const cluster = diff.dangers.filter((d) => d.name === "prism" && d.type === CLUSTER);
-    expect(cluster.map((d) => d.kind)).toEqual(["create-only", "loses-data", "cascade"]);
-    const cascade = cluster[2].message;
+    expect(cluster.map((d) => d.kind)).toEqual(["create-only", "cascade"]);
+    const cascade = cluster[1].message;
     const count = Number(/recreates (\d+) dependent/.exec(cascade)?.[1]);
     // Every in-cluster resource, their provider and the two workload pools.
     expect(count).toBe(inCluster + 1 + 2);

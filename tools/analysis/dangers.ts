@@ -92,6 +92,9 @@ export function whatIsLost(
   if (IDENTITY_TYPES.has(r.type)) {
     return { kind: "loses-identity", why: "it is a credential, key, CA or principal; a new one replaces it" };
   }
+  if (r.type === "kubernetes:core/v1:Namespace") {
+    return { kind: "loses-data", why: "deleting a namespace deletes everything in it" };
+  }
   if (r.options.protect) return { kind: "loses-data", why: "it is protected" };
   return undefined;
 }
@@ -229,23 +232,18 @@ export function findDangers(
       if (lost)
         dangers.push({ ...at, kind: lost.kind, message: `deleted, and ${lost.why}: it is gone for good` });
     }
-    if (c.kind === "replace" && after) {
-      const lost = whatIsLost(before ?? after);
+    const lost = c.kind === "replace" && after ? whatIsLost(before ?? after) : undefined;
+    if (lost) {
       const triggers = c.changes
         .filter((p) => p.replaces)
         .map((p) => replacementReason(c.type, p.path, p.before, p.after));
       dangers.push({
         ...at,
         kind: "create-only",
-        message: `replaced (delete and create), because ${triggers.join("; ")}`,
+        message:
+          `replaced (deleted, then created) because ${triggers.join("; ")}, and ${lost.why}: ` +
+          `the new one starts ${lost.kind === "loses-data" ? "empty" : "with a new identity"}`,
       });
-      if (lost) {
-        dangers.push({
-          ...at,
-          kind: lost.kind,
-          message: `replaced, and ${lost.why}: the new one starts ${lost.kind === "loses-data" ? "empty" : "with a new identity"}`,
-        });
-      }
     }
     if (c.kind === "update" || c.kind === "replace") dangers.push(...propertyDangers(c));
   }
