@@ -52,6 +52,30 @@ function runOnce(options: PlanOptions): Promise<Plan> {
   return runProgram(settings, program);
 }
 
+/**
+ * `value` with every Output in it (through plain objects and arrays) made to report its failure to
+ * `onError` and resolve to nothing instead, so the registration that reads it goes on and the run
+ * ends with the error rather than waiting forever on the failed resource.
+ */
+function guardOutputs(value: unknown, onError: (err: unknown) => void, depth = 0): unknown {
+  if (pulumi.Output.isInstance(value)) {
+    return pulumi.recover(value, (err: unknown) => {
+      onError(err);
+      return undefined;
+    });
+  }
+  if (depth > 16) return value;
+  if (Array.isArray(value)) return value.map((v) => guardOutputs(v, onError, depth + 1));
+  if (typeof value === "object" && value !== null) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, guardOutputs(v, onError, depth + 1)]),
+    );
+  }
+  return value;
+}
+
 /** Any program: the stack entry, or in tests a few resources built with the real SDK classes. */
 export type Program = () => Promise<Record<string, unknown> | void>;
 
@@ -89,11 +113,22 @@ async function runProgram(settings: StackSettings, programFn: Program): Promise<
     abort(reason);
   };
   process.on("unhandledRejection", onRejection);
+  const onApplyError = (err: unknown) => {
+    if (!asyncErrors.includes(err)) asyncErrors.push(err);
+  };
   try {
     // The program's own failure is caught inside the stack, so the runtime is not left holding
     // rejected promises that nobody awaits; it is rethrown once the run has settled.
     let programError: { error: unknown } | undefined;
     const run = pulumi.runtime.runInPulumiStack(async () => {
+      // Node reports such a rejection only to the real process (a test runner keeps it to
+      // itself), so every resource's Output inputs are also guarded directly.
+      pulumi.runtime.registerStackTransformation((args) => ({
+        props: Object.fromEntries(
+          Object.entries(args.props).map(([k, v]) => [k, guardOutputs(v, onApplyError)]),
+        ),
+        opts: args.opts,
+      }));
       try {
         return (await programFn()) ?? {};
       } catch (error) {
