@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanConfig, Environment } from "../../stacks/config";
+import { keepInProduction } from "../safety/stateful";
 
 export interface DoksClusterArgs {
   environment: Environment;
@@ -94,7 +95,7 @@ export class DoksCluster extends pulumi.ComponentResource {
         },
         tags,
       },
-      { ...doOpts, protect: production },
+      { ...doOpts, ...keepInProduction(production) },
     );
 
     for (const pool of config.nodePools.workloads) {

@@ -12,6 +12,7 @@ import {
 } from "./dataNetwork";
 import { CNPG_LABELS } from "./postgresCluster";
 import { PostgresDatabase } from "./postgresDatabase";
+import { keepInProduction } from "../safety/stateful";
 
 export interface PostgresDatabasesArgs {
   environment: Environment;
@@ -88,7 +89,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         ],
         forceDestroy: false,
       },
-      { ...doOpts, protect: production },
+      { ...doOpts, ...keepInProduction(production) },
     );
 
     const key = new digitalocean.SpacesKey(

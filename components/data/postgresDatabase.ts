@@ -19,6 +19,8 @@ import {
   scheduledBackup,
   type BarmanObjectStore,
 } from "./postgresCluster";
+import { keepInProduction } from "../safety/stateful";
+import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 
 /** Keys of the `<service>-db` Secret a database's consumer reads. */
 export const DATABASE_SECRET_KEYS = {
@@ -152,7 +154,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         enableSuperuserAccess: false,
         bootstrap: { initdb: { database: sqlName, owner: sqlName, secret: { name: owner.metadata.name } } },
         postgresql: { parameters: { shared_buffers: sizing.sharedBuffers, max_connections: "200" } },
-        storage: { size: `${args.config.storageGiB}Gi`, resizeInUseVolumes: true },
+        storage: {
+          size: `${args.config.storageGiB}Gi`,
+          resizeInUseVolumes: true,
+          ...(production ? { storageClass: RETAIN_STORAGE_CLASS } : {}),
+        },
         resources: sizing.resources,
         affinity: {
           enablePodAntiAffinity: true,
@@ -176,7 +182,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         ],
       },
       // Deleting a Cluster deletes its volumes: protected in production (DESIGN §3, data safety).
-      { ...crOpts, protect: production },
+      { ...crOpts, ...keepInProduction(production) },
     );
     const clusterOpts = { ...k8sOpts, dependsOn: [args.operator, cluster] };
 

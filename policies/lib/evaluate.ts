@@ -30,6 +30,8 @@ export interface EvaluatedResource {
   outputs: Record<string, unknown>;
   secretPaths: readonly string[];
   protect: boolean;
+  /** Known to the offline plan only: the CLI's analyzer protocol does not carry it. */
+  retainOnDelete?: boolean;
   ignoreChanges: string[];
   parent?: string;
   provider?: string;
@@ -86,9 +88,10 @@ export function policyConfig(policy: Policy, config: PolicyPackConfig): Record<s
   return given;
 }
 
-function options(r: EvaluatedResource): PolicyResourceOptions {
+function options(r: EvaluatedResource): PolicyResourceOptions & { retainOnDelete?: boolean } {
   return {
     protect: r.protect,
+    ...(r.retainOnDelete === undefined ? {} : { retainOnDelete: r.retainOnDelete }),
     ignoreChanges: r.ignoreChanges,
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },

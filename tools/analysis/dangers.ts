@@ -5,6 +5,7 @@
  * delete-and-create pairs that look like a rename without an alias, protection or persistence
  * turned off, and backup retention cut.
  */
+import { releaseHoldsVolumes } from "../../policies/lib/volumes";
 import { STATEFUL_TYPES } from "../../policies/rules/stackSafety";
 import type { JsonResource } from "../engine/plan";
 import { forcesReplacement, replacementReason } from "./replacement";
@@ -59,24 +60,6 @@ const IDENTITY_TYPES = new Set([
 ]);
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-
-/** Values keys under which charts declare volumes (the charts this platform installs). */
-const VOLUME_KEYS =
-  /^(persistence|dataStorage|auditStorage|volumeClaimTemplates?|storageSpec|pvc|fileStore)$/;
-
-/** True when a Helm release's values ask for a persistent volume. */
-export function releaseHoldsVolumes(values: unknown): boolean {
-  if (Array.isArray(values)) return values.some(releaseHoldsVolumes);
-  if (typeof values !== "object" || values === null) return false;
-  for (const [key, value] of Object.entries(values)) {
-    if (VOLUME_KEYS.test(key) && typeof value === "object" && value !== null) {
-      const enabled = (value as Record<string, unknown>).enabled;
-      if (enabled !== false) return true;
-    }
-    if (releaseHoldsVolumes(value)) return true;
-  }
-  return false;
-}
 
 /** Why deleting or replacing this resource loses data or identity; undefined when it does not. */
 export function whatIsLost(

@@ -21,6 +21,7 @@ export function toEvaluated(plan: Plan): EvaluatedResource[] {
     outputs: r.custom ? r.outputs : {},
     secretPaths: r.secretPaths,
     protect: r.options.protect,
+    retainOnDelete: r.options.retainOnDelete,
     ignoreChanges: r.options.ignoreChanges,
     parent: r.parent,
     provider: r.provider,
