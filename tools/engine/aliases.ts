@@ -27,7 +27,8 @@ export function aliasUrns(req: RegisterResourceRequest, ownUrn: string): string[
     const stack = spec.getStack() || own.stack;
     const project = spec.getProject() || own.project;
     const parentUrn = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
-    const parentType = parentUrn ? urnParts(parentUrn)?.qualifiedType : undefined;
+    // A URN's type is prefixed with its parent's own type only (the last part of the parent's).
+    const parentType = parentUrn ? urnParts(parentUrn)?.qualifiedType.split("$").pop() : undefined;
     const qualifiedType = parentType ? `${parentType}$${type}` : type;
     out.add(`urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`);
   }
