@@ -41,6 +41,12 @@ export interface ServiceSpec {
   agentPort?: number;
   /** Has its own PostgreSQL database (database per service). */
   database: boolean;
+  /**
+   * The name this service had before a rename. Its database keeps living under that name (cluster,
+   * volumes, SQL names, backups) and its Pulumi resources are aliased to their old names, so a
+   * rename never deletes the database and creates an empty one.
+   */
+  formerName?: string;
   /** Services this one calls (egress), over gRPC where the callee has a gRPC port, else HTTP. */
   calls: ServiceName[];
   uses: PlatformDependency[];
@@ -201,6 +207,26 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
 
 /** Databases the platform runs: one per service that has one, plus SpiceDB's. */
 export const DATABASES = [...SERVICE_NAMES.filter((s) => SERVICES[s].database), "spicedb"] as const;
+
+/** The name a database's data lives under: the service's former name after a rename. */
+export function storedNameOf(database: (typeof DATABASES)[number]): string {
+  return database === "spicedb" ? database : (SERVICES[database].formerName ?? database);
+}
+
+/** Problems with the catalog's renames: a former name must be free and used once. */
+export function renameProblems(services: Readonly<Record<string, ServiceSpec>>): string[] {
+  const names = Object.keys(services);
+  const former = names.flatMap((n) => (services[n].formerName ? [[n, services[n].formerName ?? ""]] : []));
+  const problems: string[] = [];
+  for (const [name, old] of former) {
+    if (names.includes(old)) problems.push(`${name}.formerName "${old}" is the name of a current service`);
+    if (former.filter(([, o]) => o === old).length > 1)
+      problems.push(`${name}.formerName "${old}" is claimed twice`);
+    if (!services[name].database)
+      problems.push(`${name}.formerName is set but ${name} has no database to keep`);
+  }
+  return problems;
+}
 
 /** SpiceDB's gRPC port. */
 export const SPICEDB_GRPC_PORT = 50051;

@@ -24,6 +24,7 @@ import {
   GCP_SEV_SNP_ZONES,
 } from "../policies/facts/confidential";
 import { cidrsOverlap, isPrivateCidr, parseCidr } from "./cidr";
+import { crossKeyProblems, cronIssue } from "./validation/checks";
 
 const ENVIRONMENTS = ["staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -120,26 +121,6 @@ const digitalocean = z
     }),
   })
   .superRefine((doCfg, ctx) => {
-    const { vpcCidr, clusterSubnet, serviceSubnet } = doCfg.network;
-    const ranges: [string, string][] = [
-      ["vpcCidr", vpcCidr],
-      ["clusterSubnet", clusterSubnet],
-      ["serviceSubnet", serviceSubnet],
-    ];
-    for (let i = 0; i < ranges.length; i++) {
-      for (let j = i + 1; j < ranges.length; j++) {
-        const [aKey, a] = ranges[i];
-        const [bKey, b] = ranges[j];
-        if (cidrsOverlap(a, b)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["network", bKey],
-            input: b,
-            message: `overlaps ${aKey} (${a}); VPC, pod and service ranges must be disjoint`,
-          });
-        }
-      }
-    }
     const names = doCfg.nodePools.workloads.map((p) => p.name);
     names.forEach((name, i) => {
       if (name === "system" || names.indexOf(name) !== i) {
@@ -234,35 +215,33 @@ const confidential = z
       "no confidential cloud is enabled and no extraAgentSourceRanges are given: the 7018 load balancer would admit nobody",
   });
 
-const pki = z
-  .strictObject({
-    /** generated: OpenBao creates the root; external: an offline root signs the intermediate's CSR. */
-    rootCa: z.enum(["generated", "external"]),
-    /** The intermediate signed by the external root (PEM, public). Unset until the CSR is signed. */
-    externalIntermediateCertificate: z
-      .string()
-      .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "must be a PEM certificate")
-      .optional(),
-    openbao: z.strictObject({
-      replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
-      storageGiB: z.int().min(1).max(1000),
-      /** Where Pulumi reaches the OpenBao API (a port-forward or a private address). */
-      address: z.url({ protocol: /^https$/ }),
-      autoUnseal: z.strictObject({
-        gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
-        location: z.string().regex(/^[a-z]+-[a-z]+\d$/, "must be a GCP region such as europe-west4"),
-      }),
+const pki = z.strictObject({
+  /** generated: OpenBao creates the root; external: an offline root signs the intermediate's CSR. */
+  rootCa: z.enum(["generated", "external"]),
+  /** The intermediate signed by the external root (PEM, public). Unset until the CSR is signed. */
+  externalIntermediateCertificate: z
+    .string()
+    .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "must be a PEM certificate")
+    .optional(),
+  openbao: z.strictObject({
+    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
+    storageGiB: z.int().min(1).max(1000),
+    /** Where Pulumi reaches the OpenBao API (a port-forward or a private address). */
+    address: z.url({ protocol: /^https$/ }),
+    autoUnseal: z.strictObject({
+      gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
+      location: z.string().regex(/^[a-z]+-[a-z]+\d$/, "must be a GCP region such as europe-west4"),
     }),
-    cvmAgentMaxTtlHours: hours.max(72),
-    serviceMtlsMaxTtlHours: hours.max(720),
-    intermediateTtlHours: hours,
-  })
-  .refine((p) => p.cvmAgentMaxTtlHours < p.intermediateTtlHours, {
-    message: "leaf TTLs must be shorter than the intermediate CA's TTL",
-    path: ["cvmAgentMaxTtlHours"],
-  });
+  }),
+  cvmAgentMaxTtlHours: hours.max(72),
+  serviceMtlsMaxTtlHours: hours.max(720),
+  intermediateTtlHours: hours,
+});
 
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 2 * * *"');
+const cron = z.string().superRefine((v, ctx) => {
+  const problem = cronIssue(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+});
 
 const backups = z.strictObject({
   spacesRegion: z.enum(SPACES_REGIONS),
@@ -408,22 +387,18 @@ export const platformSchema = z
     }
   })
   .superRefine((cfg, ctx) => {
-    // CVM networks are routed back to the cluster, so they must not collide with the DOKS VPC.
-    const { azure: az, gcp: gc, aws: aw } = cfg.confidential;
-    const cvmNetworks: [string, string | undefined][] = [
-      ["azure.vnetCidr", az.enabled ? az.vnetCidr : undefined],
-      ["gcp.subnetCidr", gc.enabled ? gc.subnetCidr : undefined],
-      ["aws.vpcCidr", aw.enabled ? aw.vpcCidr : undefined],
-    ];
-    for (const [key, range] of cvmNetworks) {
-      if (range && cidrsOverlap(range, cfg.digitalocean.network.vpcCidr)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["confidential", ...key.split(".")],
-          input: range,
-          message: `overlaps the DOKS VPC (${cfg.digitalocean.network.vpcCidr}); choose a disjoint range`,
-        });
-      }
+    // Backups against retention and snapshot limits, networks against bounds and each other,
+    // lifetimes against their issuer's, Access rules, regexes, the warm pool (validation/checks.ts).
+    let problems;
+    try {
+      problems = crossKeyProblems(cfg);
+    } catch {
+      // Refinements also run when a field failed its own check, whose error already says what is
+      // wrong; the cross-key checks need every field well-formed.
+      return;
+    }
+    for (const problem of problems) {
+      ctx.addIssue({ code: "custom", path: problem.path, input: problem.input, message: problem.message });
     }
   })
   .superRefine((cfg, ctx) => {
@@ -483,19 +458,41 @@ export function parsePlatformConfig(
   project: string,
   stack: string,
   rawConfig: Readonly<Record<string, string>>,
+  /** The namespaced keys whose values arrived as secrets; when given, a plaintext secret is an error. */
+  secretKeys?: readonly string[],
 ): PlatformConfig {
   const prefix = `${project}:`;
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawConfig)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = decodeValue(value);
   }
-  const result = platformSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) {
-    throw new ConfigError(
-      stack,
-      result.error.issues.flatMap((issue) => describeIssue(project, issue)),
+  const problems: string[] = [];
+  // As the CLI refuses a plaintext value under a key declared secret (never showing the value).
+  for (const key of SECRET_KEYS) {
+    if (secretKeys && key in raw && !secretKeys.includes(`${prefix}${key}`)) {
+      problems.push(
+        `${prefix}${key}: must be encrypted as it's secret, but the stack sets it in plaintext; ` +
+          `remove it from the stack file and run \`pulumi config set --secret ${key}\` (the value is not shown)`,
+      );
+    }
+  }
+  // A stack named after an environment must be that environment, so a copied stack file cannot
+  // point production's stack at staging's settings or the reverse.
+  const environment = raw.environment;
+  if (
+    (ENVIRONMENTS as readonly string[]).includes(stack) &&
+    typeof environment === "string" &&
+    environment !== stack
+  ) {
+    problems.push(
+      `${prefix}environment: stack "${stack}" holds environment ${JSON.stringify(environment)}, the other stack's; ` +
+        `the stack file Pulumi.${stack}.yaml must say "${stack}"`,
     );
   }
+  const result = platformSchema.safeParse(raw, { reportInput: true });
+  if (!result.success)
+    problems.push(...result.error.issues.flatMap((issue) => describeIssue(project, issue)));
+  if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);
   const {
     digitaloceanToken: _do,
     veleroDigitaloceanToken: _velero,
@@ -544,6 +541,10 @@ function describeIssue(project: string, issue: z.core.$ZodIssue): string[] {
         `${keyPath(project, [...issue.path, key])}: unknown key` +
         (allowed.length ? `; allowed keys here: ${allowed.join(", ")}` : ""),
     );
+  }
+  // A secret's value is never printed, however malformed.
+  if ((SECRET_KEYS as readonly PropertyKey[]).includes(issue.path[0])) {
+    return [`${keyPath(project, issue.path)}: ${issue.message} (the value is secret and not shown)`];
   }
   const input = "input" in issue ? issue.input : undefined;
   return [`${keyPath(project, issue.path)}: ${issue.message}; got ${show(input)}`];

@@ -5,6 +5,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
+import { retainStorageClass } from "../components/cluster/retainStorageClass";
 import * as pulumi from "@pulumi/pulumi";
 import { SpiceDb } from "../components/authz/spicedb";
 import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
@@ -48,6 +49,9 @@ export function buildFoundation(
     currentVersion: previous.kubernetesVersion,
     provider: doProvider,
   });
+
+  // Production's volumes name a Retain class, so a deleted claim never deletes its disk.
+  retainStorageClass({ provider: cluster.provider, parent: cluster });
 
   // 2. Namespaces with Pod Security Admission and default-deny network policies.
   const namespaces = new PlatformNamespaces("platform", {

@@ -221,7 +221,7 @@ describe("plan diff", () => {
     expect(md).toContain("policy: 1 new violation(s) (1 mandatory ❌), 1 fixed");
     expect(md).toContain("cost: $100.00 → $140.00 /month (+$40.00)");
     expect(md).toContain(
-      '| +- | `ns` | `kubernetes:core/v1:Namespace` | ⚠️ `metadata.name`: `"apps"` → `"applications"` |',
+      '| +- ⛔ | `ns` | `kubernetes:core/v1:Namespace` | ⚠️ `metadata.name`: `"apps"` → `"applications"` |',
     );
     expect(md).toContain("- ❌ new [mandatory] `new-rule`: broken");
     expect(md).toContain("- ✅ fixed `old-rule`: fixed now");

@@ -51,7 +51,7 @@ const BAD_CONFIGS: [string, Mutation, string, RegExp][] = [
     "overlapping pod and VPC ranges",
     (c) => (section(doSection(c), "network").clusterSubnet = "10.110.0.0/16"),
     "prism:digitalocean.network.clusterSubnet",
-    /overlaps vpcCidr/,
+    /overlaps digitalocean.network.vpcCidr/,
   ],
   [
     "missing required section",

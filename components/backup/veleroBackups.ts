@@ -10,6 +10,7 @@ import {
   veleroValues,
   type BackupsConfig,
 } from "./veleroValues";
+import { keepInProduction } from "../safety/stateful";
 
 export interface VeleroBackupsArgs {
   environment: Environment;
@@ -78,7 +79,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
         // Never delete a bucket that still holds backups, in any stack.
         forceDestroy: false,
       },
-      { ...doOpts, protect: production },
+      { ...doOpts, ...keepInProduction(production) },
     );
 
     // Velero's own key: read-write on this bucket and nothing else (the provider's key is admin).

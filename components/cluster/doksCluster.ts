@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DigitalOceanConfig, Environment } from "../../stacks/config";
+import { keepInProduction } from "../safety/stateful";
 
 export interface DoksClusterArgs {
   environment: Environment;
@@ -122,7 +123,7 @@ export class DoksCluster extends pulumi.ComponentResource {
         },
         tags,
       },
-      { ...doOpts, protect: production, ignoreChanges: patchesToWindow ? ["version"] : [] },
+      { ...doOpts, ...keepInProduction(production), ignoreChanges: patchesToWindow ? ["version"] : [] },
     );
 
     for (const pool of config.nodePools.workloads) {

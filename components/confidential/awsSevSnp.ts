@@ -22,7 +22,7 @@ import {
 } from "./awsSevSnpProfile";
 import {
   CVM_EGRESS_TCP_PORTS,
-  protectIn,
+  keepIn,
   renderCloudInit,
   warmPoolToCreate,
   zoneLabels,
@@ -50,7 +50,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
     const base = zoneName(stack);
     const zoneTag = `${base}-aws`;
     const tags = { ...zoneLabels(stack, "aws"), [AWS_ZONE_TAG]: zoneTag };
-    const protect = protectIn(args.environment);
+    const keep = keepIn(args.environment);
     const availabilityZone = `${region}a`;
 
     const provider = new AwsProvider(`${name}-aws`, { region }, { parent: this });
@@ -157,7 +157,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
         deletionWindowInDays: 30,
         tags,
       },
-      { ...a, protect },
+      { ...a, ...keep },
     );
     new kms.Alias(
       `${name}-disk-key-alias`,

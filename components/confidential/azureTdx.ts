@@ -29,7 +29,7 @@ import {
 import { azureCvmNetwork } from "./azureTdxNetwork";
 import { azureLauncherActions, azureRoleId, cvmKeyReleasePolicy, AZURE_ROLES } from "./azureTdxFacts";
 import {
-  protectIn,
+  keepIn,
   renderCloudInit,
   unusableSshPublicKey,
   warmPoolToCreate,
@@ -67,7 +67,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
     const { config: cfg, stack } = args;
     const base = zoneName(stack);
     const tags = zoneLabels(stack, "azure");
-    const protect = protectIn(args.environment);
+    const keep = keepIn(args.environment);
 
     const provider = new AzureProvider(
       `${name}-azure`,
@@ -111,7 +111,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
           enabledForDiskEncryption: true,
         },
       },
-      { ...az, protect },
+      { ...az, ...keep },
     );
     const key = new keyvault.Key(
       `${name}-disk-key`,
@@ -131,7 +131,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
         },
         tags,
       },
-      { ...az, protect },
+      { ...az, ...keep },
     );
     const des = new compute.DiskEncryptionSet(
       `${name}-des`,
@@ -142,7 +142,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
         activeKey: { keyUrl: key.keyUriWithVersion, sourceVault: { id: vault.id } },
         identity: { type: "SystemAssigned" },
       },
-      { ...az, protect },
+      { ...az, ...keep },
     );
     const orchestrator = azuread.getServicePrincipalOutput({ clientId: CVM_ORCHESTRATOR_APP_ID }, ad);
     const keyAccess = [

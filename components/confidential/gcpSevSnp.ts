@@ -27,7 +27,7 @@ import {
 } from "./gcpSevSnpProfile";
 import {
   CVM_EGRESS_TCP_PORTS,
-  protectIn,
+  keepIn,
   renderCloudInit,
   warmPoolToCreate,
   zoneLabels,
@@ -55,7 +55,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
     const region = zone.replace(/-[a-z]$/, "");
     const base = zoneName(stack);
     const labels = zoneLabels(stack, "gcp");
-    const protect = protectIn(args.environment);
+    const keep = keepIn(args.environment);
 
     const provider = new GcpProvider(`${name}-gcp`, { project, region, zone }, { parent: this });
     // Every API this landing zone uses, enabled here (a fresh project has none of them) and
@@ -158,7 +158,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
     const keyRing = new kms.KeyRing(
       `${name}-keyring`,
       { project, name: base, location: region },
-      { ...g, protect },
+      { ...g, ...keep },
     );
     const key = new kms.CryptoKey(
       `${name}-disk-key`,
@@ -171,7 +171,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
         versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "HSM" },
         labels,
       },
-      { ...g, protect },
+      { ...g, ...keep },
     );
     // Compute Engine's service agent encrypts the disks; it gets this one key and nothing else.
     const projectInfo = organizations.getProjectOutput({ projectId: project }, g);

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { Environment } from "../../stacks/config";
 import { AGENTS_PORT, agentsHostname } from "../edge/agentsDns";
+import { keepInProduction, type StatefulOptions } from "../safety/stateful";
 
 export type CloudName = "azure" | "gcp" | "aws";
 
@@ -175,7 +176,7 @@ export function unusableSshPublicKey(seed: string): string {
   return `ssh-ed25519 ${blob.toString("base64")} no-login@${seed}`;
 }
 
-/** Stateful resources (keys, vaults) are protected in production; deletion would lock disks away. */
-export function protectIn(environment: Environment): boolean {
-  return environment === "production";
+/** Stateful resources (keys, vaults) are kept in production; deletion would lock disks away. */
+export function keepIn(environment: Environment): StatefulOptions {
+  return keepInProduction(environment === "production");
 }

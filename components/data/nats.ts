@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
+import { storageClassFor } from "../cluster/retainStorageClass";
 
 export interface NatsArgs {
   environment: Environment;
@@ -88,7 +89,10 @@ export class Nats extends pulumi.ComponentResource {
           cluster: { enabled: clustered, replicas: clustered ? replicas : 1 },
           jetstream: {
             enabled: true,
-            fileStore: { enabled: true, pvc: { enabled: true, size: `${storageGiB}Gi` } },
+            fileStore: {
+              enabled: true,
+              pvc: { enabled: true, size: `${storageGiB}Gi`, ...storageClassName(args.environment) },
+            },
             memoryStore: { enabled: false },
           },
           // /healthz on 8222 backs the chart's startup, readiness and liveness probes.
@@ -155,4 +159,10 @@ export class Nats extends pulumi.ComponentResource {
     this.url = pulumi.interpolate`nats://${RELEASE}.${args.namespace}.svc.cluster.local:${NATS_PORTS.client}`;
     this.registerOutputs({ url: this.url });
   }
+}
+
+/** The JetStream volume's class: the Retain class in production, DOKS's default otherwise. */
+function storageClassName(environment: Environment): { storageClassName?: string } {
+  const name = storageClassFor(environment === "production");
+  return name ? { storageClassName: name } : {};
 }

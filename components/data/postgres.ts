@@ -2,7 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
-import { DATABASES } from "../../services/catalog";
+import { DATABASES, storedNameOf } from "../../services/catalog";
 import {
   kubernetesApiEgress,
   publicHttpsEgress,
@@ -12,6 +12,7 @@ import {
 } from "./dataNetwork";
 import { CNPG_LABELS } from "./postgresCluster";
 import { PostgresDatabase } from "./postgresDatabase";
+import { keepInProduction } from "../safety/stateful";
 
 export interface PostgresDatabasesArgs {
   environment: Environment;
@@ -88,7 +89,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         ],
         forceDestroy: false,
       },
-      { ...doOpts, protect: production },
+      { ...doOpts, ...keepInProduction(production) },
     );
 
     const key = new digitalocean.SpacesKey(
@@ -165,6 +166,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         `${name}-${database}`,
         {
           database,
+          storedAs: storedNameOf(database),
           environment: args.environment,
           config: args.config,
           imageName: args.imageName,
@@ -183,7 +185,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         name: db.secretName,
         namespace: db.secretNamespace,
         uri: db.uri,
-        poolerPodLabels: { [CNPG_LABELS.pooler]: `${database}-db-pooler` },
+        poolerPodLabels: { [CNPG_LABELS.pooler]: `${storedNameOf(database)}-db-pooler` },
       };
     }
 

@@ -19,6 +19,8 @@ import {
   scheduledBackup,
   type BarmanObjectStore,
 } from "./postgresCluster";
+import { keepInProduction } from "../safety/stateful";
+import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 
 /** Keys of the `<service>-db` Secret a database's consumer reads. */
 export const DATABASE_SECRET_KEYS = {
@@ -33,6 +35,11 @@ export const DATABASE_SECRET_KEYS = {
 
 export interface PostgresDatabaseArgs {
   database: DatabaseName;
+  /**
+   * The name the database's data lives under when it differs from `database` (the service was
+   * renamed, services/catalog.ts `formerName`): physical names stay, Pulumi names are aliased.
+   */
+  storedAs?: string;
   environment: Environment;
   config: PlatformConfig["data"]["postgres"];
   /** The PostgreSQL operand image (IMAGES["cloudnative-pg-postgresql"] in the catalog). */
@@ -86,18 +93,20 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   readonly uri: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("prism:data:PostgresDatabase", name, {}, opts);
+    super("prism:data:PostgresDatabase", name, {}, renamedOptions(name, args, opts));
     const k8sOpts = { parent: this, provider: args.provider };
     const crOpts = { ...k8sOpts, dependsOn: [args.operator] };
     const production = args.environment === "production";
     const sizing = SIZING[args.environment];
     const db = args.database;
-    const clusterName = `${db}-db`;
+    // Where the data lives: unchanged by a rename, so nothing holding data is replaced.
+    const stored = args.storedAs ?? db;
+    const clusterName = `${stored}-db`;
     const poolerName = `${clusterName}-pooler`;
     // SQL identifiers: `am-certs` would need quoting everywhere, so hyphens become underscores.
-    const sqlName = db.replace(/-/g, "_");
+    const sqlName = stored.replace(/-/g, "_");
     const host = pulumi.interpolate`${poolerName}.${args.namespace}.svc.cluster.local`;
-    const labels = { "app.kubernetes.io/part-of": "prism", "prism.io/database": db };
+    const labels = { "app.kubernetes.io/part-of": "prism", "prism.io/database": stored };
 
     const password = new random.RandomPassword(
       `${name}-password`,
@@ -152,7 +161,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         enableSuperuserAccess: false,
         bootstrap: { initdb: { database: sqlName, owner: sqlName, secret: { name: owner.metadata.name } } },
         postgresql: { parameters: { shared_buffers: sizing.sharedBuffers, max_connections: "200" } },
-        storage: { size: `${args.config.storageGiB}Gi`, resizeInUseVolumes: true },
+        storage: {
+          size: `${args.config.storageGiB}Gi`,
+          resizeInUseVolumes: true,
+          ...(production ? { storageClass: RETAIN_STORAGE_CLASS } : {}),
+        },
         resources: sizing.resources,
         affinity: {
           enablePodAntiAffinity: true,
@@ -176,7 +189,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         ],
       },
       // Deleting a Cluster deletes its volumes: protected in production (DESIGN §3, data safety).
-      { ...crOpts, protect: production },
+      { ...crOpts, ...keepInProduction(production) },
     );
     const clusterOpts = { ...k8sOpts, dependsOn: [args.operator, cluster] };
 
@@ -273,4 +286,38 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       ],
     });
   }
+}
+
+/**
+ * After a rename, the component and every child answer to their old Pulumi names too (aliases),
+ * so Pulumi updates them in place instead of deleting the database and creating an empty one.
+ */
+function renamedOptions(
+  name: string,
+  args: PostgresDatabaseArgs,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ComponentResourceOptions | undefined {
+  if (!args.storedAs || args.storedAs === args.database) return opts;
+  const suffix = `-${args.database}`;
+  if (!name.endsWith(suffix)) {
+    throw new pulumi.ResourceError(
+      `cannot alias the renamed database ${args.database} (formerly ${args.storedAs}): its component name ${name} does not end in "${suffix}"`,
+      opts?.parent,
+    );
+  }
+  const oldName = `${name.slice(0, -suffix.length)}-${args.storedAs}`;
+  return pulumi.mergeOptions(opts, {
+    aliases: [{ name: oldName }],
+    transformations: [
+      (child) =>
+        child.name.startsWith(`${name}-`)
+          ? {
+              props: child.props,
+              opts: pulumi.mergeOptions(child.opts, {
+                aliases: [{ name: oldName + child.name.slice(name.length) }],
+              }),
+            }
+          : undefined,
+    ],
+  });
 }

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
+import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 
 export interface ValkeyArgs {
   environment: Environment;
@@ -52,6 +53,7 @@ export class Valkey extends pulumi.ComponentResource {
     super("prism:data:Valkey", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
     const { persistence, storageGiB } = args.config;
+    const production = args.environment === "production";
     const sizing = SIZING[args.environment];
 
     const password = new random.RandomPassword(
@@ -147,7 +149,12 @@ export class Valkey extends pulumi.ComponentResource {
         extraValkeySecrets: [{ name: USERS_SECRET, mountPath: SECRET_MOUNT }],
         valkeyConfig,
         dataStorage: persistence
-          ? { enabled: true, requestedSize: `${storageGiB}Gi`, keepPvc: true }
+          ? {
+              enabled: true,
+              requestedSize: `${storageGiB}Gi`,
+              keepPvc: true,
+              ...(production ? { className: RETAIN_STORAGE_CLASS } : {}),
+            }
           : { enabled: false },
         // A ReadWriteOnce volume cannot be mounted by the next pod before the old one is gone.
         deploymentStrategy: persistence ? "Recreate" : "RollingUpdate",

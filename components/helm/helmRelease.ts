@@ -73,6 +73,13 @@ export function platformRelease(name: string, args: PlatformReleaseArgs): k8s.he
       timeout: args.timeoutSeconds ?? 600,
       maxHistory: 10,
     },
-    { parent: args.parent, provider: args.provider, dependsOn: args.dependsOn, protect: args.protect },
+    {
+      parent: args.parent,
+      provider: args.provider,
+      dependsOn: args.dependsOn,
+      // A protected release owns state (its volumes): removing it from the program leaves it installed.
+      protect: args.protect,
+      retainOnDelete: args.protect,
+    },
   );
 }

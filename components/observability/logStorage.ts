@@ -24,6 +24,7 @@ import {
   type LogsConfig,
 } from "./opensearchValues";
 import { JAEGER_POD_LABELS } from "./tracing";
+import { storageClassFor } from "../cluster/retainStorageClass";
 
 /** Where OpenSearch runs; clients in other namespaces address it by this name. */
 const LOGGING: PlatformNamespace = "logging";
@@ -143,7 +144,7 @@ export class LogStorage extends pulumi.ComponentResource {
     this.release = platformRelease("opensearch", {
       chart: "opensearch",
       namespace,
-      values: opensearchValues(config, adminSecret.metadata.name),
+      values: opensearchValues(config, adminSecret.metadata.name, storageClassFor(production)),
       provider: args.provider,
       parent: this,
       // Three nodes with volumes and a security bootstrap take a while.

@@ -55,7 +55,12 @@ const podSecurity = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-export function opensearchValues(logs: LogsConfig, adminPasswordSecret: pulumi.Input<string>): HelmValues {
+export function opensearchValues(
+  logs: LogsConfig,
+  adminPasswordSecret: pulumi.Input<string>,
+  /** The volumes' storage class; DOKS's default when undefined. */
+  storageClass?: string,
+): HelmValues {
   const size = sizing(logs);
   const single = logs.opensearchReplicas === 1;
   return {
@@ -96,6 +101,7 @@ export function opensearchValues(logs: LogsConfig, adminPasswordSecret: pulumi.I
       enableInitChown: false,
       accessModes: ["ReadWriteOnce"],
       size: `${logs.storageGiB}Gi`,
+      ...(storageClass ? { storageClass } : {}),
     },
     // Replicas on different nodes: a node loss costs one copy of each shard, not the cluster.
     antiAffinity: single ? "soft" : "hard",

@@ -130,6 +130,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
         jaegerQueryUrl: args.jaegerQueryUrl,
       }),
       provider: args.provider,
+      // Prometheus, Alertmanager and Grafana keep their data on the release's volumes.
+      protect: args.environment === "production",
       parent: this,
       // Prometheus' volume and the CRDs take a while on a cold cluster.
       timeoutSeconds: 900,

@@ -11,6 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import { storageClassFor } from "../cluster/retainStorageClass";
 
 export type ObservabilityConfig = PlatformConfig["observability"];
 
@@ -54,10 +55,14 @@ function resources(cpu: string, memory: string, cpuLimit: string, memoryLimit: s
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
-function volumeClaim(size: string) {
+function volumeClaim(size: string, storageClass: string | undefined) {
   return {
     volumeClaimTemplate: {
-      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: size } },
+        ...(storageClass ? { storageClassName: storageClass } : {}),
+      },
     },
   };
 }
@@ -80,6 +85,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
   const { config } = args;
   const prom = config.prometheus;
   const ha = prom.replicas > 1;
+  const storageClass = storageClassFor(args.environment === "production");
   // Leave the TSDB 10% headroom so compaction never fills the volume.
   const retentionSize = `${Math.floor(prom.storageGiB * 0.9)}GB`;
 
@@ -129,7 +135,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
         replicas: prom.replicas,
         retention: `${prom.retentionDays}d`,
         retentionSize,
-        storageSpec: volumeClaim(`${prom.storageGiB}Gi`),
+        storageSpec: volumeClaim(`${prom.storageGiB}Gi`, storageClass),
         walCompression: true,
         externalLabels: { cluster: `prism-${args.stack}`, environment: args.environment },
         // Select every ServiceMonitor, PodMonitor, Probe, ScrapeConfig and PrometheusRule in every
@@ -168,7 +174,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
         // Highly available alongside Prometheus: replicas gossip and deduplicate notifications.
         replicas: prom.replicas,
         retention: "120h",
-        storage: volumeClaim(ALERTMANAGER_STORAGE),
+        storage: volumeClaim(ALERTMANAGER_STORAGE, storageClass),
         podAntiAffinity: ha ? "hard" : "soft",
         resources: resources("50m", "64Mi", "200m", "256Mi"),
         securityContext: {
@@ -220,6 +226,7 @@ function sidecarProbe(periodSeconds: number) {
 }
 
 function grafanaValues(args: PrometheusValuesArgs): HelmValues {
+  const storageClass = storageClassFor(args.environment === "production");
   return {
     enabled: true,
     defaultDashboardsEnabled: true,
@@ -268,6 +275,7 @@ function grafanaValues(args: PrometheusValuesArgs): HelmValues {
       type: "pvc",
       size: `${args.config.grafanaStorageGiB}Gi`,
       accessModes: ["ReadWriteOnce"],
+      ...(storageClass ? { storageClassName: storageClass } : {}),
     },
     // A ReadWriteOnce volume cannot attach to a second pod during a rolling update.
     deploymentStrategy: { type: "Recreate" },

@@ -6,13 +6,11 @@ import type { Environment } from "../../stacks/config";
 import type { OpenBao, PkiConfig } from "./openbao";
 import { OPENBAO_CLUSTER_ADDRESS } from "./openbaoNames";
 import { pkiAccess } from "./openbaoPkiAccess";
+import { ROOT_CA_TTL_HOURS } from "./pkiLifetimes";
 
 /** Mount paths of the two PKI engines; am-certs calls <PKI_INT_MOUNT>/issue|sign/<role>. */
 export const PKI_ROOT_MOUNT = "pki-root";
 export const PKI_INT_MOUNT = "pki-int";
-
-/** A generated root lives ten years; the intermediate's lifetime comes from config. */
-const ROOT_TTL_HOURS = 10 * 365 * 24;
 
 export const PKI_STATUS = {
   awaitingInit: "awaiting OpenBao initialisation: see docs/openbao-bootstrap.md",
@@ -162,7 +160,12 @@ export class OpenBaoPki extends pulumi.ComponentResource {
 
     let signedCertificate: pulumi.Input<string> | undefined;
     if (config.rootCa === "generated") {
-      const root = pkiMount("root", PKI_ROOT_MOUNT, "Root CA (signs the intermediate only)", ROOT_TTL_HOURS);
+      const root = pkiMount(
+        "root",
+        PKI_ROOT_MOUNT,
+        "Root CA (signs the intermediate only)",
+        ROOT_CA_TTL_HOURS,
+      );
       publishUrlsAndCrl("root", root, "168h");
       const rootCert = new vault.pkisecret.SecretBackendRootCert(
         `${name}-root-ca`,
@@ -171,7 +174,7 @@ export class OpenBaoPki extends pulumi.ComponentResource {
           type: "internal",
           commonName: subject("Root CA"),
           organization: "Prism",
-          ttl: `${ROOT_TTL_HOURS}h`,
+          ttl: `${ROOT_CA_TTL_HOURS}h`,
           keyType: "ec",
           keyBits: 384,
           // Exactly one CA level below the root: the intermediate.

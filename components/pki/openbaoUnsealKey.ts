@@ -6,6 +6,7 @@ import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import type { Environment } from "../../stacks/config";
 import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
 import { enableGcpApis } from "../gcp/projectApis";
+import { keepInProduction } from "../safety/stateful";
 
 export interface OpenBaoUnsealKeyArgs {
   environment: Environment;
@@ -59,7 +60,7 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
     const keyRing = new kms.KeyRing(
       `${name}-ring`,
       { project, location, name: `prism-${stack}-openbao` },
-      { ...gcpOpts, dependsOn: apis, protect: production },
+      { ...gcpOpts, dependsOn: apis, ...keepInProduction(production) },
     );
     const key = new kms.CryptoKey(
       `${name}-key`,
@@ -77,7 +78,7 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
         destroyScheduledDuration: production ? "10368000s" : "2592000s",
         labels: { app: "openbao", purpose: "auto-unseal" },
       },
-      { ...gcpOpts, protect: production },
+      { ...gcpOpts, ...keepInProduction(production) },
     );
 
     const account = new serviceaccount.Account(

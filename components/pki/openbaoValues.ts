@@ -16,6 +16,7 @@ import {
   userconfigFile,
 } from "./openbaoNames";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import { storageClassFor } from "../cluster/retainStorageClass";
 
 export interface OpenBaoValuesArgs {
   production: boolean;
@@ -83,8 +84,8 @@ audit "file" "stdout" {
 
 export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
   const { production, replicas } = args;
-  // DOKS's Retain class keeps the block storage volume even if its claim is deleted.
-  const storageClass = production ? "do-block-storage-retain" : null;
+  // The Retain class keeps the block storage volume even if its claim is deleted.
+  const storageClass = storageClassFor(production) ?? null;
   const size = `${args.storageGiB}Gi`;
   return {
     global: { tlsDisable: false },

@@ -30,6 +30,8 @@ export interface EvaluatedResource {
   outputs: Record<string, unknown>;
   secretPaths: readonly string[];
   protect: boolean;
+  /** Known to the offline plan only: the CLI's analyzer protocol does not carry it. */
+  retainOnDelete?: boolean;
   ignoreChanges: string[];
   /** Set only where the program set it, as the CLI marks it (deleteBeforeReplaceDefined). */
   deleteBeforeReplace?: boolean;
@@ -72,9 +74,10 @@ function isStackPolicy(p: Policy): p is StackValidationPolicy {
 }
 
 /** The options as CrossGuard's server builds them from the CLI's AnalyzerResourceOptions. */
-function options(r: EvaluatedResource): PolicyResourceOptions {
+function options(r: EvaluatedResource): PolicyResourceOptions & { retainOnDelete?: boolean } {
   return {
     protect: r.protect,
+    ...(r.retainOnDelete === undefined ? {} : { retainOnDelete: r.retainOnDelete }),
     ignoreChanges: r.ignoreChanges,
     aliases: [],
     customTimeouts: r.customTimeouts ?? { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },

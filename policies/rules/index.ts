@@ -5,6 +5,7 @@
 import type { Policies } from "@pulumi/policy";
 import { cloudflarePolicies } from "./cloudflare";
 import { confidentialVmPolicies } from "./confidentialVms";
+import { dataSafetyPolicies } from "./dataSafety";
 import { digitaloceanPolicies } from "./digitalocean";
 import { helmPolicies } from "./helm";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
@@ -16,6 +17,7 @@ export const allPolicies: Policies = [
   ...kubernetesWorkloadPolicies,
   ...namespaceAndNetworkPolicies,
   ...stackSafetyPolicies,
+  ...dataSafetyPolicies,
   ...helmPolicies,
   ...digitaloceanPolicies,
   ...cloudflarePolicies,

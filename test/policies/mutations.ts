@@ -265,6 +265,43 @@ export const MUTATIONS: Mutation[] = [
     mutate: (rs) => (find(rs, "kubernetes:core/v1:Namespace", "edge").provider = undefined),
   },
   {
+    policy: "stateful-resources-retained",
+    what: "let Pulumi delete the users database with its resource",
+    mutate: (rs) =>
+      (find(rs, "kubernetes:postgresql.cnpg.io/v1:Cluster", "data-postgres-users-cluster").retainOnDelete =
+        false),
+  },
+  {
+    policy: "volumes-use-retain-storage-class",
+    what: "put OpenSearch's volumes on DOKS's default (Delete) class",
+    // Stack policies read outputs.
+    mutate: (rs) => {
+      const values = find(rs, "kubernetes:helm.sh/v3:Release", "opensearch").outputs.values as {
+        persistence: Record<string, unknown>;
+      };
+      delete values.persistence.storageClass;
+    },
+  },
+  {
+    policy: "velero-snapshots-fit-digitalocean",
+    what: "keep daily backups 30 days with hourly ones beside them",
+    mutate: (rs) => {
+      const values = find(rs, "kubernetes:helm.sh/v3:Release", "velero").inputs.values as {
+        schedules: Record<string, { schedule: string; template: { ttl: string } }>;
+      };
+      values.schedules.daily.template.ttl = "720h0m0s";
+      values.schedules["hourly-state"].schedule = "15 * * * *";
+    },
+  },
+  {
+    policy: "production-high-availability",
+    what: "run the users database on one instance",
+    mutate: (rs) => {
+      const db = find(rs, "kubernetes:postgresql.cnpg.io/v1:Cluster", "data-postgres-users-cluster");
+      (db.outputs.spec as { instances: number }).instances = 1;
+    },
+  },
+  {
     policy: "credentials-are-secrets",
     what: "store the cluster kubeconfig in plaintext",
     mutate: (rs) => {

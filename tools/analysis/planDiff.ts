@@ -4,6 +4,7 @@
  * policy changes (new and fixed violations) and the cost change.
  */
 import { SECRET_MASK, STACK_TYPE, type JsonResource, type PlanJson } from "../engine/plan";
+import { dangerLabel, findDangers, type Danger } from "./dangers";
 import { forcesReplacement } from "./replacement";
 
 export interface PropertyChange {
@@ -30,6 +31,8 @@ export interface PlanDiff {
   newViolations: ViolationKey[];
   fixedViolations: ViolationKey[];
   cost?: { before: number; after: number };
+  /** Everything in the change that can lose data or identity (tools/analysis/dangers.ts). */
+  dangers: Danger[];
 }
 
 /** Flattens a value into path → leaf, so two resources compare property by property. */
@@ -48,8 +51,12 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map
 }
 
 function propertyChanges(before: JsonResource, after: JsonResource): PropertyChange[] {
-  const a = flatten({ ...before.inputs, "(protect)": before.options.protect }, "", new Map());
-  const b = flatten({ ...after.inputs, "(protect)": after.options.protect }, "", new Map());
+  const options = (r: JsonResource) => ({
+    "(protect)": r.options.protect ?? false,
+    "(retainOnDelete)": r.options.retainOnDelete ?? false,
+  });
+  const a = flatten({ ...before.inputs, ...options(before) }, "", new Map());
+  const b = flatten({ ...after.inputs, ...options(after) }, "", new Map());
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
   const changes: PropertyChange[] = [];
   for (const path of paths) {
@@ -60,7 +67,7 @@ function propertyChanges(before: JsonResource, after: JsonResource): PropertyCha
       path,
       before: x,
       after: y,
-      replaces: forcesReplacement(after.type, path, after.options.replaceOnChanges),
+      replaces: forcesReplacement(after.type, path, after.options.replaceOnChanges, x, y),
     });
   }
   return changes;
@@ -86,9 +93,15 @@ export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
     new Map(plan.resources.filter((r) => r.type !== STACK_TYPE).map((r) => [stackless(r.urn), r]));
   const before = keyed(base);
   const after = keyed(head);
+  // A resource whose `aliases` name a URN of the base plan is that resource, renamed.
+  const renamedFrom = new Map<string, string>();
+  for (const [urn, r] of after) {
+    const alias = (r.options.aliases ?? []).map(stackless).find((a) => before.has(a) && !after.has(a));
+    if (alias && !before.has(urn)) renamedFrom.set(urn, alias);
+  }
   const resources: ResourceChange[] = [];
   for (const [urn, r] of after) {
-    const old = before.get(urn);
+    const old = before.get(renamedFrom.get(urn) ?? urn);
     if (!old) {
       resources.push({ kind: "add", urn: r.urn, type: r.type, name: r.name, changes: [] });
       continue;
@@ -99,9 +112,26 @@ export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
       resources.push({ kind, urn: r.urn, type: r.type, name: r.name, changes });
     }
   }
+  const renamed = new Set(renamedFrom.values());
   for (const [urn, r] of before) {
-    if (!after.has(urn))
+    if (!after.has(urn) && !renamed.has(urn))
       resources.push({ kind: "delete", urn: r.urn, type: r.type, name: r.name, changes: [] });
+  }
+  const { dangers, recreated } = findDangers([...before.values()], [...after.values()], resources);
+  // What a replaced cluster or provider takes with it is replaced too, though none of its own
+  // properties change.
+  const listed = new Set(resources.map((r) => r.urn));
+  for (const [urn, cause] of recreated) {
+    const r = after.get(stackless(urn));
+    const root = after.get(stackless(cause));
+    if (!r || !root || listed.has(urn)) continue;
+    resources.push({
+      kind: "replace",
+      urn,
+      type: r.type,
+      name: r.name,
+      changes: [{ path: "(recreated with)", before: undefined, after: root.name, replaces: true }],
+    });
   }
   const baseViolations = new Map((base.policy?.violations ?? []).map((v) => [violationId(v), v]));
   const headViolations = new Map((head.policy?.violations ?? []).map((v) => [violationId(v), v]));
@@ -117,6 +147,7 @@ export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
       costBefore !== undefined && costAfter !== undefined
         ? { before: costBefore, after: costAfter }
         : undefined,
+    dangers,
   };
 }
 
@@ -143,6 +174,12 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
     `**${count("add")} to add, ${count("update") + replacements} to change${replacements ? ` (${replacements} replacement${replacements > 1 ? "s" : ""} ⚠️)` : ""}, ${count("delete")} to delete**`,
     `policy: ${diff.newViolations.length} new violation(s)${mandatoryNew ? ` (${mandatoryNew} mandatory ❌)` : ""}, ${diff.fixedViolations.length} fixed`,
   ];
+  if (diff.dangers.length) {
+    const kinds = [...new Set(diff.dangers.map((d) => dangerLabel(d.kind)))];
+    summary.push(
+      `⛔ ${diff.dangers.length} danger${diff.dangers.length === 1 ? "" : "s"} (${kinds.join(", ")})`,
+    );
+  }
   if (diff.cost) {
     const delta = diff.cost.after - diff.cost.before;
     summary.push(
@@ -154,6 +191,7 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
     lines.push("No resource changes.");
   } else {
     lines.push("| | resource | type | changes |", "|---|---|---|---|");
+    const dangerous = new Set(diff.dangers.map((d) => d.urn));
     const order = { replace: 0, delete: 1, update: 2, add: 3 };
     for (const r of [...diff.resources].sort(
       (a, b) => order[a.kind] - order[b.kind] || a.urn.localeCompare(b.urn),
@@ -163,7 +201,14 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
         .map((c) => `${c.replaces ? "⚠️ " : ""}\`${c.path}\`: ${show(c.before)} → ${show(c.after)}`)
         .join("<br>");
       const more = r.changes.length > 8 ? `<br>… ${r.changes.length - 8} more` : "";
-      lines.push(`| ${SYMBOL[r.kind]} | \`${r.name}\` | \`${r.type}\` | ${changes}${more} |`);
+      const mark = dangerous.has(r.urn) ? " ⛔" : "";
+      lines.push(`| ${SYMBOL[r.kind]}${mark} | \`${r.name}\` | \`${r.type}\` | ${changes}${more} |`);
+    }
+  }
+  if (diff.dangers.length) {
+    lines.push("", "#### ⛔ Dangers");
+    for (const d of diff.dangers) {
+      lines.push(`- **${dangerLabel(d.kind)}** \`${d.name}\` (\`${d.type}\`): ${d.message}`);
     }
   }
   if (diff.newViolations.length || diff.fixedViolations.length) {

@@ -13,11 +13,26 @@ const REPLACE_ON: { match: string; paths: string[] }[] = [
   },
   { match: "kubernetes:helm.sh/v3:Release", paths: ["name", "namespace"] },
   { match: "digitalocean:index/vpc:Vpc", paths: ["region", "ipRange"] },
+  // ForceNew in terraform-provider-digitalocean (digitalocean/kubernetes/resource_kubernetes_cluster.go
+  // and kubernetes.go, commit 401992a1): the default pool's size is create-only, so resizing the
+  // system pool replaces the whole cluster; a version downgrade does too (see VERSION_DOWNGRADE).
   {
     match: "digitalocean:index/kubernetesCluster:KubernetesCluster",
-    paths: ["region", "vpcUuid", "clusterSubnet", "serviceSubnet"],
+    paths: [
+      "region",
+      "vpcUuid",
+      "workerSubnetUuid",
+      "clusterSubnet",
+      "serviceSubnet",
+      "isolatedWorkers",
+      "nodePool.size",
+      "nodePool.gpuPartitionMode",
+    ],
   },
-  { match: "digitalocean:index/kubernetesNodePool:KubernetesNodePool", paths: ["clusterId", "size"] },
+  {
+    match: "digitalocean:index/kubernetesNodePool:KubernetesNodePool",
+    paths: ["clusterId", "size", "gpuPartitionMode"],
+  },
   { match: "digitalocean:index/spacesBucket:SpacesBucket", paths: ["name", "region"] },
   {
     match: "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
@@ -46,13 +61,55 @@ function applies(match: string, type: string): boolean {
   return match.endsWith("*") ? type.startsWith(match.slice(0, -1)) : type === match;
 }
 
-/** True when changing `path` on a resource of `type` replaces it. */
-export function forcesReplacement(type: string, path: string, replaceOnChanges: string[] = []): boolean {
-  const triggers = [
-    ...REPLACE_ON.filter((r) => applies(r.match, type)).flatMap((r) => r.paths),
-    ...replaceOnChanges,
-  ];
-  return triggers.some(
-    (t) => t === "*" || path === t || path.startsWith(`${t}.`) || path.startsWith(`${t}[`),
+/** DOKS only upgrades a cluster in place; a lower version means a new cluster. */
+const VERSION_DOWNGRADE = {
+  match: "digitalocean:index/kubernetesCluster:KubernetesCluster",
+  path: "version",
+};
+
+function versionParts(v: unknown): number[] | undefined {
+  if (typeof v !== "string") return undefined;
+  const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
+  return match ? match.slice(1).map((x) => Number(x ?? 0)) : undefined;
+}
+
+function isDowngrade(before: unknown, after: unknown): boolean {
+  const a = versionParts(before);
+  const b = versionParts(after);
+  if (!a || !b) return false;
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return b[i] < a[i];
+  return false;
+}
+
+function triggersOf(type: string, replaceOnChanges: string[]): string[] {
+  return [...REPLACE_ON.filter((r) => applies(r.match, type)).flatMap((r) => r.paths), ...replaceOnChanges];
+}
+
+function covers(trigger: string, path: string): boolean {
+  return (
+    trigger === "*" || path === trigger || path.startsWith(`${trigger}.`) || path.startsWith(`${trigger}[`)
   );
+}
+
+/** True when changing `path` (from `before` to `after`) on a resource of `type` replaces it. */
+export function forcesReplacement(
+  type: string,
+  path: string,
+  replaceOnChanges: string[] = [],
+  before?: unknown,
+  after?: unknown,
+): boolean {
+  if (type === VERSION_DOWNGRADE.match && path === VERSION_DOWNGRADE.path && isDowngrade(before, after)) {
+    return true;
+  }
+  return triggersOf(type, replaceOnChanges).some((t) => covers(t, path));
+}
+
+/** Why a change replaces the resource, in words for the diff. */
+export function replacementReason(type: string, path: string, before: unknown, after: unknown): string {
+  const change = `${JSON.stringify(before) ?? "∅"} → ${JSON.stringify(after) ?? "∅"}`;
+  if (type === VERSION_DOWNGRADE.match && path === VERSION_DOWNGRADE.path && isDowngrade(before, after)) {
+    return `\`version\` goes down (${change}) and DOKS only upgrades in place`;
+  }
+  return `\`${path}\` is create-only (${change})`;
 }

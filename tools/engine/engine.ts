@@ -55,6 +55,30 @@ function runOnce(options: PlanOptions): Promise<Plan> {
   return runProgram(settings, program, options.priorOutputs);
 }
 
+/**
+ * `value` with every Output in it (through plain objects and arrays) made to report its failure to
+ * `onError` and resolve to nothing instead, so the registration that reads it goes on and the run
+ * ends with the error rather than waiting forever on the failed resource.
+ */
+function guardOutputs(value: unknown, onError: (err: unknown) => void, depth = 0): unknown {
+  if (pulumi.Output.isInstance(value)) {
+    return pulumi.recover(value, (err: unknown) => {
+      onError(err);
+      return undefined;
+    });
+  }
+  if (depth > 16) return value;
+  if (Array.isArray(value)) return value.map((v) => guardOutputs(v, onError, depth + 1));
+  if (typeof value === "object" && value !== null) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, guardOutputs(v, onError, depth + 1)]),
+    );
+  }
+  return value;
+}
+
 /** Any program: the stack entry, or in tests a few resources built with the real SDK classes. */
 export type Program = () => Promise<Record<string, unknown> | void>;
 
@@ -86,13 +110,33 @@ async function runProgram(
     outputSecretPaths: [],
   };
   const asyncErrors: unknown[] = [];
-  const onRejection = (reason: unknown) => asyncErrors.push(reason);
+  // An error thrown inside an `apply` that feeds a resource's inputs rejects that registration and
+  // leaves every resource waiting on it pending forever; the CLI's language host reports such an
+  // unhandled rejection and stops the program, so the first one ends the run here too.
+  let abort: (reason: unknown) => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => (abort = reject));
+  aborted.catch(() => undefined);
+  const onRejection = (reason: unknown) => {
+    asyncErrors.push(reason);
+    abort(reason);
+  };
   process.on("unhandledRejection", onRejection);
+  const onApplyError = (err: unknown) => {
+    if (!asyncErrors.includes(err)) asyncErrors.push(err);
+  };
   try {
     // The program's own failure is caught inside the stack, so the runtime is not left holding
     // rejected promises that nobody awaits; it is rethrown once the run has settled.
     let programError: { error: unknown } | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const run = pulumi.runtime.runInPulumiStack(async () => {
+      // Node reports such a rejection only to the real process (a test runner keeps it to
+      // itself), so every resource's Output inputs are also guarded directly.
+      pulumi.runtime.registerStackTransformation((args) => ({
+        props: Object.fromEntries(
+          Object.entries(args.props).map(([k, v]) => [k, guardOutputs(v, onApplyError)]),
+        ),
+        opts: args.opts,
+      }));
       try {
         return (await programFn()) ?? {};
       } catch (error) {
@@ -100,7 +144,8 @@ async function runProgram(
         return {};
       }
     });
-    await pulumi.runtime.disconnect();
+    // Waiting for outstanding registrations is where a failed one would hang.
+    await Promise.race([run.then(() => pulumi.runtime.disconnect()), aborted]);
     if (programError) throw programError.error;
     if (asyncErrors.length > 0) throw asyncErrors[0];
     if (hasErrors()) throw new Error("the program logged errors (see above)");
@@ -110,7 +155,10 @@ async function runProgram(
     plan.outputSecretPaths = stackOutputs?.secretPaths ?? [];
     return plan;
   } catch (err) {
-    await pulumi.runtime.disconnect().catch(() => undefined);
+    // After an abort, registrations that wait on the failed one never finish, so waiting for
+    // outstanding RPCs would hang: drop them, as the CLI does when the program stops.
+    if (asyncErrors.length > 0) pulumi.runtime.disconnectSync();
+    else await pulumi.runtime.disconnect().catch(() => undefined);
     const message = err instanceof Error ? err.message : String(err);
     throw new PlanError(message, plan, err);
   } finally {

@@ -10,6 +10,8 @@ export interface ResourceOptions {
   /** Explicit `dependsOn` (dependencies not implied by any input). */
   dependsOn: string[];
   deletedWith?: string;
+  /** URNs this resource was known by before (its `aliases`), so a rename is not a delete. */
+  aliases?: string[];
   customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 

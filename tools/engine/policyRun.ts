@@ -31,6 +31,7 @@ export function toEvaluated(plan: Plan): EvaluatedResource[] {
     outputs: r.custom ? r.outputs : {},
     secretPaths: r.secretPaths,
     protect: r.options.protect,
+    retainOnDelete: r.options.retainOnDelete,
     ignoreChanges: r.options.ignoreChanges,
     ...(r.options.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
     additionalSecretOutputs: r.options.additionalSecretOutputs,

@@ -18,6 +18,7 @@ import {
   type RegisterResourceRequest,
 } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { aliasUrns } from "./aliases";
 import type { PlannedResource } from "./plan";
 import { defaultProviderUrn, engineUrn } from "./urn";
 
@@ -104,6 +105,7 @@ export class RecordingMonitor extends MockMonitor {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             dependsOn: dependencies.filter((d) => !implied.has(d)),
             deletedWith: req.getDeletedwith() || undefined,
+            aliases: aliasUrns(req, response.getUrn()),
             customTimeouts:
               timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
                 ? {

@@ -49,6 +49,12 @@ function readYaml(file: string): unknown {
   }
 }
 
+function describeYaml(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -109,8 +115,26 @@ export function loadStackSettings(root: string, stack: string, mutate?: ConfigMu
   const project = projectFile.name;
   const stackDir =
     typeof projectFile.stackConfigDir === "string" ? path.join(root, projectFile.stackConfigDir) : root;
-  const stackFile = readYaml(path.join(stackDir, `Pulumi.${stack}.yaml`));
-  const stackConfigRaw = isRecord(stackFile) && isRecord(stackFile.config) ? stackFile.config : {};
+  const stackFileName = `Pulumi.${stack}.yaml`;
+  const stackFile = readYaml(path.join(stackDir, stackFileName));
+  if (!isRecord(stackFile)) {
+    throw new StackSettingsError(
+      `${stackFileName} must be a YAML mapping with a \`config:\` section, but it holds ${describeYaml(stackFile)}`,
+    );
+  }
+  if (!("config" in stackFile)) {
+    throw new StackSettingsError(
+      `${stackFileName} has no \`config:\` section; its keys (${Object.keys(stackFile).join(", ") || "none"}) ` +
+        "must sit under `config:`, e.g. `config:\n  prism:environment: " +
+        `${stack}\``,
+    );
+  }
+  if (!isRecord(stackFile.config)) {
+    throw new StackSettingsError(
+      `${stackFileName}: \`config:\` must be a mapping of keys to values, but it holds ${describeYaml(stackFile.config)}`,
+    );
+  }
+  const stackConfigRaw = stackFile.config;
 
   const stackConfig: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(stackConfigRaw)) stackConfig[namespaced(project, key)] = value;
@@ -131,6 +155,13 @@ export function loadStackSettings(root: string, stack: string, mutate?: ConfigMu
     const key = namespaced(project, rawKey);
     const d: Declaration = isRecord(decl) ? decl : { value: decl };
     if (key in stackConfig && stackConfig[key] !== undefined) {
+      // The CLI's own check and wording (never the value).
+      if (d.secret && !isSecure(stackConfig[key])) {
+        throw new StackSettingsError(
+          `Stack '${stack}' with configuration key '${rawKey}' must be encrypted as it's secret; ` +
+            `remove it from ${stackFileName} and run \`pulumi config set --secret ${rawKey}\``,
+        );
+      }
       if (d.type && !isSecure(stackConfig[key])) checkType(key, d.type, stackConfig[key]);
       if (d.secret) secretKeys.add(key);
       continue;

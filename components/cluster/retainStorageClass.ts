@@ -1,0 +1,39 @@
+/**
+ * A block-storage class whose volumes outlive their claims: DOKS's default class deletes the
+ * DigitalOcean volume when its PersistentVolumeClaim is deleted, so deleting a release, a
+ * database cluster or a namespace would delete the data with it. Production's volumes use this
+ * class; an orphaned volume can be re-bound or deleted by hand.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The class every production PVC names. */
+export const RETAIN_STORAGE_CLASS = "prism-block-retain";
+
+/** DigitalOcean's block-storage CSI driver on DOKS. */
+export const DO_BLOCK_STORAGE_PROVISIONER = "dobs.csi.digitalocean.com";
+
+/** The storage class a chart's volumes should name: the Retain class in production, DOKS's default otherwise. */
+export function storageClassFor(production: boolean): string | undefined {
+  return production ? RETAIN_STORAGE_CLASS : undefined;
+}
+
+export interface RetainStorageClassArgs {
+  provider: k8s.Provider;
+  parent?: pulumi.Resource;
+}
+
+export function retainStorageClass(args: RetainStorageClassArgs): k8s.storage.v1.StorageClass {
+  return new k8s.storage.v1.StorageClass(
+    "retain-storage-class",
+    {
+      metadata: { name: RETAIN_STORAGE_CLASS },
+      provisioner: DO_BLOCK_STORAGE_PROVISIONER,
+      reclaimPolicy: "Retain",
+      // Volumes are created where the pod is scheduled, and can grow in place.
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+    },
+    { provider: args.provider, parent: args.parent },
+  );
+}

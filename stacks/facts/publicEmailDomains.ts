@@ -1,0 +1,36 @@
+/**
+ * Free mail providers where anyone can open an address. An Access rule admitting one of these
+ * domains admits the whole internet.
+ */
+export const PUBLIC_EMAIL_DOMAINS: readonly string[] = [
+  "gmail.com",
+  "googlemail.com",
+  "outlook.com",
+  "hotmail.com",
+  "live.com",
+  "msn.com",
+  "yahoo.com",
+  "ymail.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "aol.com",
+  "proton.me",
+  "protonmail.com",
+  "pm.me",
+  "gmx.com",
+  "gmx.net",
+  "gmx.de",
+  "web.de",
+  "mail.com",
+  "mail.ru",
+  "yandex.com",
+  "yandex.ru",
+  "zoho.com",
+  "tutanota.com",
+  "tuta.io",
+  "fastmail.com",
+  "hey.com",
+  "qq.com",
+  "163.com",
+];
