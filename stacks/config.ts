@@ -23,7 +23,7 @@ import {
   GCP_SEV_SNP_MACHINE_PATTERN,
   GCP_SEV_SNP_ZONES,
 } from "../policies/facts/confidential";
-import { cidrsOverlap, isPrivateCidr, parseCidr } from "./cidr";
+import { isPrivateCidr, parseCidr } from "./cidr";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 
 const ENVIRONMENTS = ["staging", "production"] as const;
