@@ -1,15 +1,31 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import { CHARTS, IMAGES } from "../components/helm/catalog";
 import { PROJECT_ROOT } from "../tools/engine/engine";
+import {
+  actionlint,
+  runBlocks,
+  shellcheck,
+  shellcheckAvailable,
+  workflowFiles,
+} from "../tools/ci/workflowLint";
+import {
+  actionName,
+  environmentOf,
+  parseWorkflow,
+  pinProblems,
+  secretProblems,
+  triggers,
+  type Workflow,
+} from "./workflowModel";
 
 /**
  * The inputs each action accepts, from its action.yml at the major version used. A workflow that
- * passes anything else is wrong (GitHub only warns), so the test fails instead.
+ * passes anything else is wrong (GitHub only warns), so the test fails instead. A new major (the
+ * "# vX" comment Renovate writes) needs its inputs checked and listed here.
  */
 const ACTION_INPUTS: Record<string, string[]> = {
-  "actions/checkout@v4": [
+  "actions/checkout@v7": [
     "repository",
     "ref",
     "token",
@@ -18,24 +34,29 @@ const ACTION_INPUTS: Record<string, string[]> = {
     "persist-credentials",
     "clean",
     "sparse-checkout",
+    "allow-unsafe-pr-checkout",
   ],
-  "actions/setup-node@v4": [
+  "actions/setup-node@v7": [
     "node-version",
     "node-version-file",
     "cache",
     "cache-dependency-path",
     "registry-url",
+    "package-manager-cache",
   ],
-  "actions/upload-artifact@v4": [
+  "actions/upload-artifact@v7": [
     "name",
     "path",
     "retention-days",
     "if-no-files-found",
     "compression-level",
     "overwrite",
+    "include-hidden-files",
+    "archive",
   ],
-  "actions/download-artifact@v4": [
+  "actions/download-artifact@v8": [
     "name",
+    "artifact-ids",
     "path",
     "pattern",
     "merge-multiple",
@@ -43,16 +64,7 @@ const ACTION_INPUTS: Record<string, string[]> = {
     "repository",
     "run-id",
   ],
-  "actions/github-script@v7": [
-    "script",
-    "github-token",
-    "debug",
-    "user-agent",
-    "previews",
-    "result-encoding",
-    "retries",
-  ],
-  "pulumi/actions@v6": [
+  "pulumi/actions@v7": [
     "command",
     "stack-name",
     "work-dir",
@@ -70,97 +82,300 @@ const ACTION_INPUTS: Record<string, string[]> = {
     "message",
     "parallel",
     "secrets-provider",
+    "pulumi-version",
+    "pulumi-version-file",
+    "always-include-summary",
+  ],
+  "pulumi/auth-actions@v2": [
+    "organization",
+    "requested-token-type",
+    "scope",
+    "token-expiration",
+    "export-environment-variables",
+    "cloud-url",
+  ],
+  "google-github-actions/auth@v3": [
+    "project_id",
+    "workload_identity_provider",
+    "service_account",
+    "audience",
+    "export_environment_variables",
+    "create_credentials_file",
+    "token_format",
+    "access_token_lifetime",
+  ],
+  "aws-actions/configure-aws-credentials@v6": [
+    "aws-region",
+    "role-to-assume",
+    "role-session-name",
+    "role-duration-seconds",
+    "audience",
+    "output-credentials",
+    "output-env-credentials",
+    "mask-aws-account-id",
   ],
 };
 
-/** Actions pinned by commit, and the release each commit is (its inputs are that major's). */
-const PINNED: Record<string, string> = {
-  "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683": "actions/checkout@v4",
-  "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020": "actions/setup-node@v4",
-  "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": "actions/upload-artifact@v4",
-  "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": "actions/download-artifact@v4",
+/** Active LTS on 2026-12-01 (Node.js 26 "Lithium", Active LTS since 2026-10-28). */
+const NODE_LTS_MAJOR = "26";
+
+const files = workflowFiles(PROJECT_ROOT);
+const rel = (f: string) => path.relative(PROJECT_ROOT, f);
+const read = (f: string) => fs.readFileSync(f, "utf8");
+const workflows: [string, Workflow, string][] = files.map((f) => [rel(f), parseWorkflow(read(f)), read(f)]);
+const byName = (file: string) => {
+  const found = workflows.find(([f]) => f === `.github/workflows/${file}`);
+  if (!found) throw new Error(`no workflow ${file}`);
+  return found[1];
 };
 
-const dir = path.join(PROJECT_ROOT, ".github", "workflows");
-const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yml"));
-
-type Step = { uses?: string; with?: Record<string, unknown>; run?: string };
-type Workflow = { name: string; on: unknown; jobs: Record<string, { steps: Step[] }> };
-
-describe("GitHub workflows", () => {
-  it("cover pull requests, fork comments, previews and deploys", () => {
-    expect(files.sort()).toEqual([
-      "charts-update.yml",
-      "deploy.yml",
-      "pr-comment.yml",
-      "pr-plan.yml",
-      "pr-preview.yml",
-    ]);
-  });
-
-  it.each(files)("%s is valid YAML whose steps use known actions with their real inputs", (file) => {
-    const wf = parseYaml(fs.readFileSync(path.join(dir, file), "utf8")) as Workflow;
-    expect(typeof wf.name).toBe("string");
-    for (const [job, { steps }] of Object.entries(wf.jobs)) {
-      for (const step of steps) {
-        if (!step.uses) {
-          expect(typeof step.run).toBe("string");
-          continue;
-        }
-        const known = ACTION_INPUTS[PINNED[step.uses] ?? step.uses];
-        expect({ job, uses: step.uses, known: known !== undefined }).toEqual({
+/** Every `uses:` with its version comment: [file, job, step uses, "owner/repo@vMAJOR"]. */
+function actionUses(): {
+  file: string;
+  job: string;
+  uses: string;
+  major: string;
+  version: string;
+  with: Record<string, unknown>;
+}[] {
+  const out = [];
+  for (const [file, wf, text] of workflows)
+    for (const [job, spec] of Object.entries(wf.jobs))
+      for (const step of spec.steps ?? []) {
+        if (!step.uses || step.uses.startsWith("./")) continue;
+        const line = text.split("\n").find((l) => l.includes(`uses: ${step.uses}`)) ?? "";
+        const version = /#\s+(v\d+(?:\.\d+){0,2})/.exec(line)?.[1] ?? "";
+        out.push({
+          file,
           job,
           uses: step.uses,
-          known: true,
+          major: `${actionName(step.uses)}@${version.split(".")[0]}`,
+          version,
+          with: step.with ?? {},
         });
-        for (const input of Object.keys(step.with ?? {}))
-          expect({ uses: step.uses, input, ok: known.includes(input) }).toEqual({
-            uses: step.uses,
-            input,
-            ok: true,
-          });
       }
+  return out;
+}
+
+describe("GitHub workflows", () => {
+  it("include the plan, comment, preview, deploy and drift workflows", () => {
+    expect(workflows.map(([f]) => f)).toEqual(
+      expect.arrayContaining(
+        ["deploy.yml", "drift.yml", "pr-comment.yml", "pr-plan.yml", "pr-preview.yml"].map(
+          (f) => `.github/workflows/${f}`,
+        ),
+      ),
+    );
+  });
+
+  it.each(files.map(rel))("%s passes actionlint", async (file) => {
+    expect(await actionlint(file, read(path.join(PROJECT_ROOT, file)))).toEqual([]);
+  });
+
+  it("actionlint reports a broken workflow (the check can fail)", async () => {
+    const broken =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n";
+    const findings = await actionlint("broken.yml", broken);
+    expect(findings.map((f) => f.kind)).toEqual(["actionlint/expression"]);
+  });
+
+  const withShellcheck = shellcheckAvailable() ? it : it.skip;
+  withShellcheck("shellcheck passes on every run block and CI script", () => {
+    const blocks = files.flatMap((f) => runBlocks(rel(f), read(f)));
+    expect(blocks.length).toBeGreaterThan(10);
+    expect(blocks.flatMap((b) => shellcheck(b))).toEqual([]);
+    const scripts = fs.readdirSync(path.join(PROJECT_ROOT, "tools", "ci")).filter((f) => f.endsWith(".sh"));
+    for (const s of scripts)
+      expect(
+        shellcheck({
+          file: s,
+          job: "-",
+          step: s,
+          shell: "bash",
+          script: read(path.join(PROJECT_ROOT, "tools", "ci", s)),
+        }),
+      ).toEqual([]);
+  });
+
+  withShellcheck("shellcheck reports an unquoted expansion in a run block (the check can fail)", () => {
+    const [block] = runBlocks(
+      "x.yml",
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: rm -rf $DIR/${{ github.sha }}\n",
+    );
+    expect(shellcheck(block).map((f) => f.message.slice(0, 6))).toEqual(["SC2086"]);
+  });
+
+  it("pin every action by commit SHA with the version it is, one SHA per version across files", () => {
+    expect(workflows.flatMap(([file, , text]) => pinProblems(file, text))).toEqual([]);
+    const sha = new Map<string, Set<string>>();
+    for (const u of actionUses()) {
+      const key = `${actionName(u.uses)}@${u.version}`;
+      sha.set(key, new Set([...(sha.get(key) ?? []), u.uses.split("@")[1]]));
+    }
+    expect([...sha].filter(([, s]) => s.size > 1)).toEqual([]);
+  });
+
+  it("the pin check refuses tags, branches and SHAs without their version", () => {
+    const wf = [
+      "      - uses: actions/checkout@v7",
+      "      - uses: actions/checkout@main",
+      "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
+      "      - uses: docker://alpine:3",
+      "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+      "      - uses: ./.github/actions/local",
+    ].join("\n");
+    expect(pinProblems("x.yml", wf)).toHaveLength(4);
+  });
+
+  it("pass each action only the inputs its action.yml declares", () => {
+    for (const u of actionUses()) {
+      const known = ACTION_INPUTS[u.major];
+      expect({ file: u.file, uses: u.major, known: known !== undefined }).toEqual({
+        file: u.file,
+        uses: u.major,
+        known: true,
+      });
+      for (const input of Object.keys(u.with))
+        expect({ uses: u.major, input, ok: known.includes(input) }).toEqual({
+          uses: u.major,
+          input,
+          ok: true,
+        });
     }
   });
 
-  it("deploys staging from main and production from production, with the policy pack", () => {
-    const text = fs.readFileSync(path.join(dir, "deploy.yml"), "utf8");
-    const wf = parseYaml(text) as { on: { push: { branches: string[] } } };
-    expect(wf.on.push.branches).toEqual(["main", "production"]);
-    expect(text).toContain("policyPacks: policies");
-    expect(text).toContain("github.ref_name == 'production' && 'production' || 'staging'");
+  it("no job that checks out pull-request code can read a deploy secret; secrets only reach Pulumi steps", () => {
+    expect(workflows.flatMap(([file, wf]) => secretProblems(file, wf))).toEqual([]);
   });
 
-  it("vendors Renovate's chart bumps: actions pinned by commit, the push token only where it pushes", () => {
-    const wf = parseYaml(fs.readFileSync(path.join(dir, "charts-update.yml"), "utf8")) as {
-      on: { push: { branches: string[]; paths: string[] } };
-      permissions: Record<string, string>;
-      jobs: Record<string, { steps: (Step & { env?: Record<string, string> })[] }>;
-    };
-    expect(wf.on.push).toEqual({ branches: ["renovate/**"], paths: ["components/helm/catalog.ts"] });
-    expect(wf.permissions).toEqual({ contents: "read" });
-    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
-    for (const step of steps.filter((s) => s.uses))
-      expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
-    expect(wf.jobs.vendor.steps.map((s) => s.run).filter(Boolean)).toContain("npm run charts:update");
-    const withSecrets = steps.filter((s) => JSON.stringify(s).includes("secrets."));
-    expect(withSecrets.map((s) => Object.keys(s.env ?? {}))).toEqual([["CHARTS_PUSH_TOKEN"]]);
-    // The job holding the token runs no repository code.
-    for (const step of wf.jobs.push.steps) expect(step.run ?? "").not.toMatch(/(^|\s)(npm|npx|tsx|node)\s/m);
-    for (const step of steps.filter((s) => s.uses?.startsWith("actions/checkout@")))
-      expect(step.with?.["persist-credentials"]).toBe(false);
+  it("the secret rules catch the unsafe patterns (the check can fail)", () => {
+    const bad = parseWorkflow(`
+name: bad
+on:
+  pull_request:
+  workflow_run:
+    workflows: [x]
+    types: [completed]
+env:
+  TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
+jobs:
+  preview:
+    runs-on: ubuntu-latest
+    env:
+      DO: \${{ secrets.DIGITALOCEAN_TOKEN }}
+    steps:
+      - uses: actions/checkout@x
+      - run: npm ci
+        env:
+          CF: \${{ secrets.CLOUDFLARE_API_TOKEN }}
+  pwn:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - uses: actions/checkout@x
+        with:
+          ref: \${{ github.event.workflow_run.head_sha }}
+      - id: login
+        uses: pulumi/auth-actions@x
+        with:
+          organization: o
+      - run: npm test
+        env:
+          T: \${{ steps.login.outputs.pulumi-access-token }}
+`);
+    const problems = secretProblems("bad.yml", bad);
+    for (const expected of [
+      "bad.yml: workflow-level env reads secrets",
+      "bad.yml/preview: job-level env reads secrets",
+      "bad.yml/preview: reads DIGITALOCEAN_TOKEN, CLOUDFLARE_API_TOKEN without an environment",
+      "bad.yml/preview: runs pull-request code and reads DIGITALOCEAN_TOKEN, CLOUDFLARE_API_TOKEN",
+      'bad.yml/preview: step "npm ci" gets credentials but does not call Pulumi',
+      "bad.yml/pwn: runs pull-request code in deploy environment production",
+      'bad.yml/pwn: step "npm test" gets credentials but does not call Pulumi',
+      "bad.yml/pwn: pulumi/auth-actions must set export-environment-variables: false",
+    ])
+      expect(problems.some((p) => p.startsWith(expected))).toBe(true);
   });
 
-  it("never interpolates secrets into the fork-facing plan workflow", () => {
-    expect(fs.readFileSync(path.join(dir, "pr-plan.yml"), "utf8")).not.toContain("secrets.");
+  it("run on the current Node.js LTS from one .node-version file", () => {
+    expect(read(path.join(PROJECT_ROOT, ".node-version")).trim()).toBe(NODE_LTS_MAJOR);
+    const setups = actionUses().filter((u) => actionName(u.uses) === "actions/setup-node");
+    expect(setups.length).toBeGreaterThan(0);
+    for (const s of setups) {
+      expect(s.with["node-version"]).toBeUndefined();
+      expect(String(s.with["node-version-file"])).toMatch(/(^|\/)\.node-version$/);
+    }
+  });
+
+  it("deploy: staging from main, production from production, in the stack's environment, one run per stack", () => {
+    const wf = byName("deploy.yml");
+    expect(wf.on).toEqual({ push: { branches: ["main", "production"] } });
+    const job = wf.jobs.up;
+    const stackExpr = "${{ github.ref_name == 'production' && 'production' || 'staging' }}";
+    expect(environmentOf(job)).toBe(stackExpr);
+    expect(job.concurrency).toEqual({ group: `pulumi-up-${stackExpr}`, "cancel-in-progress": false });
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const up = job.steps!.find((s) => s.with?.command === "up")!;
+    expect(up.with).toMatchObject({ policyPacks: "policies", "stack-name": "${{ env.STACK }}" });
+  });
+
+  it("deploy environments are used only by the deploy workflow, on pushes", () => {
+    for (const [file, wf] of workflows)
+      for (const job of Object.values(wf.jobs)) {
+        const env = environmentOf(job) ?? "";
+        if (/^(staging|production)$|'(staging|production)'/.test(env)) {
+          expect(file).toBe(".github/workflows/deploy.yml");
+          expect(triggers(wf)).toEqual(["push"]);
+        }
+      }
+  });
+
+  it("previews: branches of this repository only, each stack in its own read-only environment", () => {
+    const job = byName("pr-preview.yml").jobs.preview;
+    expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(environmentOf(job)).toBe("preview-${{ matrix.stack }}");
+  });
+
+  it("the comment job never checks out the pull request and needs no secret", () => {
+    const wf = byName("pr-comment.yml");
+    expect(triggers(wf)).toEqual(["workflow_run"]);
+    const job = wf.jobs.comment;
+    const checkout = job.steps!.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with).toMatchObject({
+      ref: "${{ github.event.repository.default_branch }}",
+      "persist-credentials": false,
+    });
+    expect(job.permissions).toEqual({ actions: "read", contents: "read", "pull-requests": "write" });
+    expect(job.steps!.at(-1)!.run).toContain("ci:pr-comment");
+  });
+
+  it("the plan job uploads the comment data even when a plan fails, and never when cancelled", () => {
+    const steps = byName("pr-plan.yml").jobs.plan.steps!;
+    const upload = steps.find((s) => s.with?.name === "plan-comment")!;
+    expect(upload.if).toBe("${{ !cancelled() }}");
+    expect(steps.find((s) => String(s.run).includes("plan:comment-data"))!.if).toBe("${{ !cancelled() }}");
+  });
+
+  it("drift: daily per stack with --refresh --expect-no-changes; the issue job holds no cloud credential", () => {
+    const wf = byName("drift.yml");
+    expect(triggers(wf)).toEqual(["schedule", "workflow_dispatch"]);
+    const detect = wf.jobs.detect;
+    expect(environmentOf(detect)).toBe("drift-${{ matrix.stack }}");
+    expect(
+      detect.steps!.some((s) => /pulumi preview .*--refresh --expect-no-changes/.test(s.run ?? "")),
+    ).toBe(true);
+    const report = wf.jobs.report;
+    expect(report.environment).toBeUndefined();
+    expect(report.permissions).toEqual({ contents: "read", issues: "write" });
   });
 });
 
 describe("Renovate", () => {
-  const config = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "renovate.json"), "utf8")) as {
+  const config = JSON.parse(read(path.join(PROJECT_ROOT, "renovate.json"))) as {
+    extends: string[];
     customManagers: { matchStrings: string[]; datasourceTemplate: string }[];
   };
-  const catalog = fs.readFileSync(path.join(PROJECT_ROOT, "components", "helm", "catalog.ts"), "utf8");
+  const catalog = read(path.join(PROJECT_ROOT, "components", "helm", "catalog.ts"));
 
   it("finds every chart and image of the catalog", () => {
     const matches = (datasource: string) => {
@@ -174,5 +389,9 @@ describe("Renovate", () => {
     expect(matches("docker").map((g) => [g.depName, g.currentValue])).toEqual(
       Object.values(IMAGES).map((i) => [i.repository, i.tag]),
     );
+  });
+
+  it("keeps the action digests current (and pins any new action by digest)", () => {
+    expect(config.extends).toContain("helpers:pinGitHubActionDigests");
   });
 });

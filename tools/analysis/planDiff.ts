@@ -5,6 +5,7 @@
  */
 import { SECRET_MASK, STACK_TYPE, type JsonResource, type PlanJson } from "../engine/plan";
 import { dangerLabel, findDangers, type Danger } from "./dangers";
+import { mdCode, mdText } from "./markdown";
 import { forcesReplacement } from "./replacement";
 
 export interface PropertyChange {
@@ -156,9 +157,8 @@ const SYMBOL: Record<ResourceChange["kind"], string> = { add: "+", delete: "-", 
 function show(value: unknown): string {
   if (value === undefined) return "∅";
   if (value === SECRET_MASK) return "[secret]";
-  const text = JSON.stringify(value);
-  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return `\`${short.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
+  const text = JSON.stringify(value) ?? String(value);
+  return mdCode(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }
 
 export function usd(n: number): string {
@@ -169,7 +169,7 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
   const count = (k: ResourceChange["kind"]) => diff.resources.filter((r) => r.kind === k).length;
   const replacements = count("replace");
   const mandatoryNew = diff.newViolations.filter((v) => v.enforcementLevel === "mandatory").length;
-  const stacks = diff.base === diff.head ? `\`${diff.head}\`` : `\`${diff.base}\` → \`${diff.head}\``;
+  const stacks = diff.base === diff.head ? mdCode(diff.head) : `${mdCode(diff.base)} → ${mdCode(diff.head)}`;
   const summary = [
     `**${count("add")} to add, ${count("update") + replacements} to change${replacements ? ` (${replacements} replacement${replacements > 1 ? "s" : ""} ⚠️)` : ""}, ${count("delete")} to delete**`,
     `policy: ${diff.newViolations.length} new violation(s)${mandatoryNew ? ` (${mandatoryNew} mandatory ❌)` : ""}, ${diff.fixedViolations.length} fixed`,
@@ -186,7 +186,7 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
       `cost: ${usd(diff.cost.before)} → ${usd(diff.cost.after)} /month (${delta >= 0 ? "+" : "−"}${usd(Math.abs(delta))})`,
     );
   }
-  const lines = [`### ${title}: ${stacks}`, "", summary.join(" · "), ""];
+  const lines = [`### ${mdText(title, 100)}: ${stacks}`, "", summary.join(" · "), ""];
   if (diff.resources.length === 0) {
     lines.push("No resource changes.");
   } else {
@@ -198,24 +198,24 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
     )) {
       const changes = r.changes
         .slice(0, 8)
-        .map((c) => `${c.replaces ? "⚠️ " : ""}\`${c.path}\`: ${show(c.before)} → ${show(c.after)}`)
+        .map((c) => `${c.replaces ? "⚠️ " : ""}${mdCode(c.path)}: ${show(c.before)} → ${show(c.after)}`)
         .join("<br>");
       const more = r.changes.length > 8 ? `<br>… ${r.changes.length - 8} more` : "";
       const mark = dangerous.has(r.urn) ? " ⛔" : "";
-      lines.push(`| ${SYMBOL[r.kind]}${mark} | \`${r.name}\` | \`${r.type}\` | ${changes}${more} |`);
+      lines.push(`| ${SYMBOL[r.kind]}${mark} | ${mdCode(r.name)} | ${mdCode(r.type)} | ${changes}${more} |`);
     }
   }
   if (diff.dangers.length) {
     lines.push("", "#### ⛔ Dangers");
     for (const d of diff.dangers) {
-      lines.push(`- **${dangerLabel(d.kind)}** \`${d.name}\` (\`${d.type}\`): ${d.message}`);
+      lines.push(`- **${dangerLabel(d.kind)}** ${mdCode(d.name)} (${mdCode(d.type)}): ${mdText(d.message)}`);
     }
   }
   if (diff.newViolations.length || diff.fixedViolations.length) {
     lines.push("", "#### Policy");
     for (const v of diff.newViolations)
-      lines.push(`- ❌ new [${v.enforcementLevel}] \`${v.policy}\`: ${v.message}`);
-    for (const v of diff.fixedViolations) lines.push(`- ✅ fixed \`${v.policy}\`: ${v.message}`);
+      lines.push(`- ❌ new [${mdText(v.enforcementLevel, 20)}] ${mdCode(v.policy)}: ${mdText(v.message)}`);
+    for (const v of diff.fixedViolations) lines.push(`- ✅ fixed ${mdCode(v.policy)}: ${mdText(v.message)}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -6,7 +6,7 @@
 import { stableHex, stableUuid, str, type InvokeAnswer, type ResourceOutputs, type State } from "./common";
 
 /** The simulated account every AWS resource lives in. */
-const ACCOUNT = BigInt(`0x${stableHex(16, "aws", "account")}`)
+export const AWS_ACCOUNT = BigInt(`0x${stableHex(16, "aws", "account")}`)
   .toString()
   .slice(0, 12);
 
@@ -21,8 +21,8 @@ function ec2Resource(prefix: string, arnType: string): ResourceOutputs {
     return {
       ...inputs,
       id,
-      arn: `arn:aws:ec2:${region(inputs)}:${ACCOUNT}:${arnType}/${id}`,
-      ownerId: ACCOUNT,
+      arn: `arn:aws:ec2:${region(inputs)}:${AWS_ACCOUNT}:${arnType}/${id}`,
+      ownerId: AWS_ACCOUNT,
       tagsAll: inputs.tags ?? {},
     };
   };
@@ -63,7 +63,7 @@ export const awsOutputs: Record<string, ResourceOutputs> = {
       allocationId,
       publicIp,
       publicDns: `ec2-${publicIp.replace(/\./g, "-")}.${region(inputs)}.compute.amazonaws.com`,
-      arn: `arn:aws:ec2:${region(inputs)}:${ACCOUNT}:elastic-ip/${allocationId}`,
+      arn: `arn:aws:ec2:${region(inputs)}:${AWS_ACCOUNT}:elastic-ip/${allocationId}`,
       tagsAll: inputs.tags ?? {},
     };
   },
@@ -93,7 +93,7 @@ export const awsOutputs: Record<string, ResourceOutputs> = {
       ...inputs,
       id: keyId,
       keyId,
-      arn: `arn:aws:kms:${region(inputs)}:${ACCOUNT}:key/${keyId}`,
+      arn: `arn:aws:kms:${region(inputs)}:${AWS_ACCOUNT}:key/${keyId}`,
       tagsAll: inputs.tags ?? {},
     };
   },
@@ -102,8 +102,8 @@ export const awsOutputs: Record<string, ResourceOutputs> = {
     return {
       ...inputs,
       id: alias,
-      arn: `arn:aws:kms:${region(inputs)}:${ACCOUNT}:${alias}`,
-      targetKeyArn: `arn:aws:kms:${region(inputs)}:${ACCOUNT}:key/${str(inputs.targetKeyId, "key")}`,
+      arn: `arn:aws:kms:${region(inputs)}:${AWS_ACCOUNT}:${alias}`,
+      targetKeyArn: `arn:aws:kms:${region(inputs)}:${AWS_ACCOUNT}:key/${str(inputs.targetKeyId, "key")}`,
     };
   },
   "aws:iam/user:User": (name, inputs) => {
@@ -112,7 +112,7 @@ export const awsOutputs: Record<string, ResourceOutputs> = {
       ...inputs,
       id: user,
       name: user,
-      arn: `arn:aws:iam::${ACCOUNT}:user${str(inputs.path, "/")}${user}`,
+      arn: `arn:aws:iam::${AWS_ACCOUNT}:user${str(inputs.path, "/")}${user}`,
       uniqueId: `AIDA${stableHex(17, "aws-user", user).toUpperCase()}`,
       tagsAll: inputs.tags ?? {},
     };

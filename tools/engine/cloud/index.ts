@@ -1,6 +1,7 @@
 /** Every provider table of the simulated cloud; each provider's answers live in its own file. */
 import { awsInvokes, awsOutputs } from "./aws";
 import { azureInvokes, azureOutputs } from "./azure";
+import { ciTrustOutputs } from "./ciTrust";
 import { cloudflareInvokes, cloudflareOutputs } from "./cloudflare";
 import type { InvokeAnswer, ResourceOutputs } from "./common";
 import { digitaloceanInvokes, digitaloceanOutputs } from "./digitalocean";
@@ -20,6 +21,7 @@ export const RESOURCE_OUTPUTS: Record<string, ResourceOutputs> = {
   ...awsOutputs,
   ...gcpComputeOutputs,
   ...randomOutputs,
+  ...ciTrustOutputs,
 };
 export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
   ...digitaloceanInvokes,
