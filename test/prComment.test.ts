@@ -61,6 +61,7 @@ function goodData(over: Partial<CommentData["stacks"][number]> = {}): CommentDat
           ],
           newViolations: [],
           fixedViolations: [],
+          dangers: [],
         },
         ...over,
       },

@@ -37,6 +37,25 @@ const Resource = z
   })
   .strict();
 
+const Danger = z
+  .object({
+    kind: z.enum([
+      "loses-data",
+      "loses-identity",
+      "create-only",
+      "cascade",
+      "rename-without-alias",
+      "protection-off",
+      "persistence-off",
+      "retention-shortened",
+    ]),
+    urn: text(2000),
+    name: text(300),
+    type: text(300),
+    message: text(4000),
+  })
+  .strict();
+
 const Diff = z
   .object({
     base: text(100),
@@ -44,6 +63,7 @@ const Diff = z
     resources: z.array(Resource).max(10000),
     newViolations: z.array(Violation).max(2000),
     fixedViolations: z.array(Violation).max(2000),
+    dangers: z.array(Danger).max(10000),
     cost: z.object({ before: z.number().finite(), after: z.number().finite() }).strict().optional(),
   })
   .strict();
