@@ -10,6 +10,7 @@ import { SpiceDb } from "../components/authz/spicedb";
 import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
 import { VeleroBackups } from "../components/backup/veleroBackups";
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
+import { CostBudget } from "../components/cost/costBudget";
 import { DataServices } from "../components/data/dataServices";
 import { ServiceApplications } from "../components/delivery/applications";
 import { ArgoCd } from "../components/delivery/argocd";
@@ -54,6 +55,7 @@ export type Foundation = ReturnType<typeof buildFoundation>;
 
 export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
   const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
+  if (config.budget) new CostBudget("budget", { monthlyUsd: config.budget.monthlyUsd });
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {

@@ -13,6 +13,8 @@ import { checkPlanAndRendered, mandatory, renderViolations, stackPolicyConfig } 
 import { renderedObjects, renderPlanServices, type RenderedService } from "./engine/renderServices";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
+import { releaseRenders, serviceRenders } from "./cost/renders";
+import type { SourcedManifest } from "./cost/quantities";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
 
 const USAGE =
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   let plan;
   let violations;
   let services: RenderedService[];
+  let rendered: SourcedManifest[];
   try {
     plan = await planStack({ stack: values.stack });
     const policyConfigFile = values["policy-config"];
@@ -57,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
     // service chart deploys and hold it to the pack's Kubernetes rules, in the same report.
     services = await renderPlanServices(plan);
     violations = await checkPlanAndRendered(plan, renderedObjects(plan.stack, services), config);
+    // The volumes and load balancers the charts ask for are part of the bill.
+    rendered = [...serviceRenders(plan.resources, services), ...(await releaseRenders(plan.resources))];
   } catch (err) {
     const registered = err instanceof PlanError ? programResources(err.plan).length : 0;
     process.stderr.write(
@@ -80,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `\nRendered by ArgoCD (policy-checked): ${renderedCount} objects from ${services.length} service Applications\n`,
   );
-  const findings = analysePlan(plan);
+  const findings = analysePlan(plan, rendered);
   process.stdout.write(`\n${renderCost(findings.cost)}\n\n${renderCriticalPath(findings.criticalPath)}\n`);
   if (values.json) {
     const policy = {

@@ -47,6 +47,9 @@ export interface CostEstimate {
   warnings: string[];
   /** Planned types that are neither billable nor declared free: a gap in billable.ts. */
   unclassified: string[];
+  /** Provisioned block storage and stored backups, for pricing the same platform elsewhere. */
+  blockStorageGiB: number;
+  objectStorageGiB: number;
 }
 
 export interface EstimateOptions {
@@ -149,6 +152,7 @@ export function estimateCost(resources: CostedResource[], options: EstimateOptio
   }
 
   // Spaces: one subscription per account, and what the buckets hold beyond the included storage.
+  let objectStorageGiB = 0;
   const bucket = resources.find((r) => r.type === "digitalocean:index/spacesBucket:SpacesBucket");
   if (bucket) {
     add(bucket.urn, {
@@ -158,6 +162,7 @@ export function estimateCost(resources: CostedResource[], options: EstimateOptio
     });
     const backups = postgresBaseBackups(objects);
     const stored = backups.reduce((n, b) => n + b.gib, 0);
+    objectStorageGiB = stored;
     add(bucket.urn, {
       item: `Spaces storage beyond ${SPACES_INCLUDED_GIB} GiB: ${Math.round(stored)} GiB of PostgreSQL base backups (${backups.length} clusters, at full volume size)`,
       priceKey: "digitalocean:spaces:gib-over-included",
@@ -189,5 +194,7 @@ export function estimateCost(resources: CostedResource[], options: EstimateOptio
     unpriced,
     warnings,
     unclassified: [...unclassified].sort(),
+    blockStorageGiB: claims.reduce((n, c) => n + c.gib * c.count, 0),
+    objectStorageGiB,
   };
 }
