@@ -5,6 +5,7 @@
  */
 import { SECRET_MASK, STACK_TYPE, type JsonResource, type PlanJson } from "../engine/plan";
 import { forcesReplacement } from "./replacement";
+import { costDiff, renderCostChanges, type CostChange } from "./costDiff";
 
 export interface PropertyChange {
   path: string;
@@ -29,7 +30,7 @@ export interface PlanDiff {
   resources: ResourceChange[];
   newViolations: ViolationKey[];
   fixedViolations: ViolationKey[];
-  cost?: { before: number; after: number };
+  cost?: CostChange;
 }
 
 /** Flattens a value into path → leaf, so two resources compare property by property. */
@@ -113,10 +114,7 @@ export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
     resources,
     newViolations: [...headViolations].filter(([id]) => !baseViolations.has(id)).map(([, v]) => v),
     fixedViolations: [...baseViolations].filter(([id]) => !headViolations.has(id)).map(([, v]) => v),
-    cost:
-      costBefore !== undefined && costAfter !== undefined
-        ? { before: costBefore, after: costAfter }
-        : undefined,
+    cost: costBefore !== undefined && costAfter !== undefined ? costDiff(base, head) : undefined,
   };
 }
 
@@ -172,5 +170,6 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
       lines.push(`- ❌ new [${v.enforcementLevel}] \`${v.policy}\`: ${v.message}`);
     for (const v of diff.fixedViolations) lines.push(`- ✅ fixed \`${v.policy}\`: ${v.message}`);
   }
+  lines.push(...renderCostChanges(diff.cost));
   return lines.join("\n") + "\n";
 }
