@@ -55,7 +55,12 @@ export type Foundation = ReturnType<typeof buildFoundation>;
 
 export function buildPlatform(stack: string, config: PlatformConfig, secrets: PlatformSecrets) {
   const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets);
-  if (config.budget) new CostBudget("budget", { monthlyUsd: config.budget.monthlyUsd });
+  if (config.budget)
+    new CostBudget("budget", {
+      monthlyUsd: config.budget.monthlyUsd,
+      namespace: namespaces.name("prism"),
+      provider: cluster.provider,
+    });
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {

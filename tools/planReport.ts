@@ -6,23 +6,28 @@ import { estimateCost, type CostEstimate, type CostLine } from "./cost/estimate"
 import { PRICES } from "./cost/prices";
 import type { SourcedManifest } from "./cost/quantities";
 import type { Plan } from "./engine/plan";
+import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../components/cost/costBudget";
 
 export interface Findings {
   cost: CostEstimate & { eks: Comparison; budgetMonthlyUsd?: number };
   criticalPath: CriticalPath;
 }
 
-export const BUDGET_TYPE = "prism:cost:Budget";
-
 /** `rendered`: the objects the plan's charts deploy (tools/cost/renders.ts), for their volumes and load balancers. */
 export function analysePlan(plan: Plan, rendered: SourcedManifest[] = []): Findings {
   const cost = estimateCost(plan.resources, { rendered });
-  const budget = plan.resources.find((r) => r.type === BUDGET_TYPE)?.inputs.monthlyUsd;
+  const budgetMap = plan.resources.find(
+    (r) =>
+      r.type === "kubernetes:core/v1:ConfigMap" &&
+      (r.inputs.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[COST_BUDGET_LABEL] ===
+        "true",
+  );
+  const budget = Number((budgetMap?.inputs.data as Record<string, string> | undefined)?.[COST_BUDGET_KEY]);
   return {
     cost: {
       ...cost,
       eks: priceOnEks(plan.resources, cost),
-      budgetMonthlyUsd: typeof budget === "number" ? budget : undefined,
+      budgetMonthlyUsd: Number.isFinite(budget) ? budget : undefined,
     },
     criticalPath: criticalPath(plan.resources),
   };
