@@ -36,7 +36,8 @@ function linesOf(plan: PlanJson): Map<string, LineJson> {
   const cost = plan.cost as { lines?: LineJson[] } | undefined;
   const out = new Map<string, LineJson>();
   for (const l of cost?.lines ?? []) {
-    const key = `${stackless(l.urn)}\0${l.priceKey}\0${l.item.replace(/[0-9.,]+/g, "#")}`;
+    // Lines of one resource and price key are told apart by the object they are for ("…: StatefulSet x").
+    const key = `${stackless(l.urn)}\0${l.priceKey}\0${l.item.split(": ").slice(1).join(": ")}`;
     const prev = out.get(key);
     out.set(key, {
       ...l,
