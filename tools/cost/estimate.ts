@@ -164,7 +164,7 @@ export function estimateCost(resources: CostedResource[], options: EstimateOptio
     const stored = backups.reduce((n, b) => n + b.gib, 0);
     objectStorageGiB = stored;
     add(bucket.urn, {
-      item: `Spaces storage beyond ${SPACES_INCLUDED_GIB} GiB: ${Math.round(stored)} GiB of PostgreSQL base backups (${backups.length} clusters, at full volume size)`,
+      item: `Spaces storage beyond the ${SPACES_INCLUDED_GIB} GiB included (${Math.round(stored)} GiB of PostgreSQL base backups of ${backups.length} clusters, at full volume size)`,
       priceKey: "digitalocean:spaces:gib-over-included",
       quantity: Math.max(0, Math.round(stored - SPACES_INCLUDED_GIB)),
     });
