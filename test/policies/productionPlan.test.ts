@@ -263,6 +263,15 @@ const MUTATIONS: Mutation[] = [
       (find(rs, "digitalocean:index/kubernetesCluster:KubernetesCluster", "prism").inputs.ha = false),
   },
   {
+    policy: "cost-within-budget",
+    what: "let the data pool autoscale to 60 m-4vcpu-32gb nodes (+54 × $168 over the $9,000 budget)",
+    mutate: (rs) => {
+      const pool = find(rs, "digitalocean:index/kubernetesNodePool:KubernetesNodePool", "prism-data");
+      pool.inputs.maxNodes = 60;
+      pool.outputs.maxNodes = 60;
+    },
+  },
+  {
     policy: "k8s-explicit-provider",
     what: "put namespace edge on the default provider",
     mutate: (rs) => (find(rs, "kubernetes:core/v1:Namespace", "edge").provider = undefined),
