@@ -361,6 +361,8 @@ export const platformSchema = z
     observability,
     data,
     externalSecrets,
+    /** The most the stack may cost a month at its autoscaling maximum (the policy pack enforces it). */
+    budget: z.strictObject({ monthlyUsd: z.number().positive().max(1_000_000) }).optional(),
     digitaloceanToken: secretValue,
     /** Velero's own, narrowly scoped token (volume snapshots only), never Pulumi's read-write one. */
     veleroDigitaloceanToken: secretValue,

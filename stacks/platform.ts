@@ -11,6 +11,7 @@ import { SpiceDb } from "../components/authz/spicedb";
 import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
 import { VeleroBackups } from "../components/backup/veleroBackups";
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
+import { CostBudget } from "../components/cost/costBudget";
 import { DataServices } from "../components/data/dataServices";
 import { ServiceApplications } from "../components/delivery/applications";
 import { ArgoCd } from "../components/delivery/argocd";
@@ -71,6 +72,12 @@ export function buildPlatform(
   previous: PreviousRun = {},
 ) {
   const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets, previous);
+  if (config.budget)
+    new CostBudget("budget", {
+      monthlyUsd: config.budget.monthlyUsd,
+      namespace: namespaces.name("prism"),
+      provider: cluster.provider,
+    });
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {

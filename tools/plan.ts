@@ -15,6 +15,8 @@ import { releaseObjects, renderPlanReleases, type RenderedRelease } from "./engi
 import { renderExemptions } from "./engine/exemptions";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
+import { releaseRenders, serviceRenders } from "./cost/renders";
+import type { SourcedManifest } from "./cost/quantities";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
 
 const USAGE =
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
   let services: RenderedService[];
   let releases: RenderedRelease[];
   let config: PolicyPackConfig;
+  let rendered: SourcedManifest[];
   try {
     plan = await planStack({ stack: values.stack });
     const policyConfigFile = values["policy-config"];
@@ -66,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       [...renderedObjects(plan.stack, services), ...releaseObjects(plan.stack, releases)],
       config,
     );
+    // The volumes and load balancers the charts ask for are part of the bill.
+    rendered = [...serviceRenders(plan.resources, services), ...releaseRenders(plan.resources, releases)];
   } catch (err) {
     const registered = err instanceof PlanError ? programResources(err.plan).length : 0;
     process.stderr.write(
@@ -93,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `Rendered by Helm (policy-checked): ${releaseCount} objects from ${releases.length} Releases (test hooks left out)\n`,
   );
-  const findings = analysePlan(plan);
+  const findings = analysePlan(plan, rendered);
   process.stdout.write(`\n${renderCost(findings.cost)}\n\n${renderCriticalPath(findings.criticalPath)}\n`);
   if (values.json) {
     const policy = {

@@ -3,6 +3,7 @@
  * does), so the offline plan and the tests evaluate these same objects.
  */
 import type { Policies } from "@pulumi/policy";
+import { budgetPolicies } from "./budget";
 import { cloudflarePolicies } from "./cloudflare";
 import { confidentialVmPolicies } from "./confidentialVms";
 import { dataSafetyPolicies } from "./dataSafety";
@@ -23,4 +24,5 @@ export const allPolicies: Policies = [
   ...cloudflarePolicies,
   ...confidentialVmPolicies,
   ...pkiPolicies,
+  ...budgetPolicies,
 ];

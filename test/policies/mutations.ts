@@ -302,6 +302,15 @@ export const MUTATIONS: Mutation[] = [
     },
   },
   {
+    policy: "cost-within-budget",
+    what: "let the data pool autoscale to 60 m-4vcpu-32gb nodes (+54 × $168 over the $9,000 budget)",
+    mutate: (rs) => {
+      const pool = find(rs, "digitalocean:index/kubernetesNodePool:KubernetesNodePool", "prism-data");
+      pool.inputs.maxNodes = 60;
+      pool.outputs.maxNodes = 60;
+    },
+  },
+  {
     policy: "credentials-are-secrets",
     what: "store the cluster kubeconfig in plaintext",
     mutate: (rs) => {

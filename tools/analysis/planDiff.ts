@@ -7,6 +7,7 @@ import { SECRET_MASK, STACK_TYPE, type JsonResource, type PlanJson } from "../en
 import { dangerLabel, findDangers, type Danger } from "./dangers";
 import { mdCode, mdText } from "./markdown";
 import { forcesReplacement } from "./replacement";
+import { costDiff, renderCostChanges, type CostChange } from "./costDiff";
 
 export interface PropertyChange {
   path: string;
@@ -31,7 +32,7 @@ export interface PlanDiff {
   resources: ResourceChange[];
   newViolations: ViolationKey[];
   fixedViolations: ViolationKey[];
-  cost?: { before: number; after: number };
+  cost?: CostChange;
   /** Everything in the change that can lose data or identity (tools/analysis/dangers.ts). */
   dangers: Danger[];
 }
@@ -144,10 +145,7 @@ export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
     resources,
     newViolations: [...headViolations].filter(([id]) => !baseViolations.has(id)).map(([, v]) => v),
     fixedViolations: [...baseViolations].filter(([id]) => !headViolations.has(id)).map(([, v]) => v),
-    cost:
-      costBefore !== undefined && costAfter !== undefined
-        ? { before: costBefore, after: costAfter }
-        : undefined,
+    cost: costBefore !== undefined && costAfter !== undefined ? costDiff(base, head) : undefined,
     dangers,
   };
 }
@@ -217,5 +215,6 @@ export function renderDiffMarkdown(diff: PlanDiff, title = "Offline plan"): stri
       lines.push(`- ❌ new [${mdText(v.enforcementLevel, 20)}] ${mdCode(v.policy)}: ${mdText(v.message)}`);
     for (const v of diff.fixedViolations) lines.push(`- ✅ fixed ${mdCode(v.policy)}: ${mdText(v.message)}`);
   }
+  lines.push(...renderCostChanges(diff.cost));
   return lines.join("\n") + "\n";
 }

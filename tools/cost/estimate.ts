@@ -1,10 +1,20 @@
 /**
- * Monthly cost of a plan at list prices: each billable resource is mapped to priced items
- * (prices.ts), totalled per top-level component and per stack. A billable resource without a
- * price is listed as unpriced — never guessed.
+ * Monthly cost of a plan at list prices: every billable resource (billable.ts), the volumes and
+ * load balancers its Kubernetes objects and rendered charts ask for (quantities.ts), and the
+ * storage its backups keep (backups.ts), each priced from prices.ts at the minimum and at the
+ * autoscaling maximum, totalled per top-level component. An item without a price is listed as
+ * unpriced with its quantity — never guessed.
  */
 import { STACK_TYPE } from "../analysis/graph";
-import { HOURS_PER_MONTH, PRICES, type ListPrice } from "./prices";
+import { BILLABLE, freeBecause, type Census, type Item } from "./billable";
+import {
+  postgresBaseBackups,
+  snapshotSchedules,
+  snapshotStorage,
+  SNAPSHOTS_PER_VOLUME_LIMIT,
+} from "./backups";
+import { hoursPerMonth, MAX_PRICE_AGE_DAYS, priceAgeDays, PRICES, type ListPrice } from "./prices";
+import { loadBalancers, planManifests, volumeClaims, type SourcedManifest } from "./quantities";
 
 export interface CostedResource {
   urn: string;
@@ -20,9 +30,10 @@ export interface CostLine {
   item: string;
   priceKey: string;
   quantity: number;
+  maxQuantity: number;
   /** Undefined when the item has no list price. */
   monthlyUsd?: number;
-  /** For autoscaled items: the cost at their maximum size. */
+  /** At the autoscaling maximum. */
   maxMonthlyUsd?: number;
 }
 
@@ -32,153 +43,158 @@ export interface CostEstimate {
   byComponent: Record<string, number>;
   lines: CostLine[];
   unpriced: CostLine[];
+  /** Stale prices, limits the plan exceeds, quantities that could not be counted. */
+  warnings: string[];
+  /** Planned types that are neither billable nor declared free: a gap in billable.ts. */
+  unclassified: string[];
+  /** Provisioned block storage and stored backups, for pricing the same platform elsewhere. */
+  blockStorageGiB: number;
+  objectStorageGiB: number;
 }
 
-interface Item {
-  item: string;
-  priceKey: string;
-  quantity: number;
-  maxQuantity?: number;
+export interface EstimateOptions {
+  /** Objects rendered from the plan's charts (Helm releases, Argo CD Applications), by source URN. */
+  rendered?: SourcedManifest[];
+  prices?: Readonly<Record<string, ListPrice>>;
+  /** For the age check of prices. */
+  today?: Date;
+  maxPriceAgeDays?: number;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const num = (v: unknown, fallback = 0): number => (typeof v === "number" ? v : fallback);
+const cents = (n: number) => Math.round(n * 100) / 100;
 
-/** Counts of resources by type in the plan, for items priced per attached resource. */
-type Census = (type: string) => number;
-
-/** What each billable type costs, as priced items. Types not listed here cost nothing themselves. */
-const BILLABLE: Record<string, (inputs: Obj, census: Census) => Item[]> = {
-  "digitalocean:index/kubernetesCluster:KubernetesCluster": (i) => {
-    const pool = obj(i.nodePool);
-    const items: Item[] = [
-      {
-        item: `${num(pool.nodeCount, 1)} × ${String(pool.size)} system nodes`,
-        priceKey: `digitalocean:droplet:${String(pool.size)}`,
-        quantity: num(pool.nodeCount, 1),
-      },
-    ];
-    if (i.ha === true)
-      items.push({ item: "HA control plane", priceKey: "digitalocean:doks:ha-control-plane", quantity: 1 });
-    return items;
-  },
-  "digitalocean:index/kubernetesNodePool:KubernetesNodePool": (i) => {
-    const min = num(i.minNodes, num(i.nodeCount, 1));
-    return [
-      {
-        item: `${min}–${num(i.maxNodes, min)} × ${String(i.size)} nodes (autoscaled)`,
-        priceKey: `digitalocean:droplet:${String(i.size)}`,
-        quantity: min,
-        maxQuantity: num(i.maxNodes, min),
-      },
-    ];
-  },
-  "kubernetes:core/v1:Service": (i) =>
-    obj(i.spec).type === "LoadBalancer"
-      ? [{ item: "load balancer", priceKey: "digitalocean:loadbalancer", quantity: 1 }]
-      : [],
-  "digitalocean:index/spacesBucket:SpacesBucket": () => [
-    {
-      item: "Spaces subscription (one per account)",
-      priceKey: "digitalocean:spaces:subscription",
-      quantity: 1,
-    },
-  ],
-  "digitalocean:index/volume:Volume": (i) => [
-    { item: `${num(i.size)} GiB volume`, priceKey: "digitalocean:volume:gib", quantity: num(i.size) },
-  ],
-  "azure-native:compute:VirtualMachine": (i) => {
-    const size = String(obj(i.hardwareProfile).vmSize);
-    return [{ item: `${size} confidential VM`, priceKey: `azure:vm:${size}`, quantity: 1 }];
-  },
-  "azure-native:keyvault:Key": () => [{ item: "Key Vault key", priceKey: "azure:keyvault:key", quantity: 1 }],
-  "azure-native:network:NatGateway": () => [
-    { item: "NAT gateway", priceKey: "azure:nat-gateway", quantity: 1 },
-  ],
-  "azure-native:network:PublicIPAddress": () => [
-    { item: "static public IP", priceKey: "azure:public-ip:static", quantity: 1 },
-  ],
-  "gcp:compute/instance:Instance": (i) => [
-    {
-      item: `${String(i.machineType)} confidential VM`,
-      priceKey: `gcp:vm:${String(i.machineType)}`,
-      quantity: 1,
-    },
-  ],
-  "gcp:kms/cryptoKey:CryptoKey": () => [
-    { item: "Cloud KMS key version", priceKey: "gcp:kms:key-version", quantity: 1 },
-  ],
-  "gcp:compute/routerNat:RouterNat": () => [
-    { item: "Cloud NAT gateway", priceKey: "gcp:cloud-nat:gateway", quantity: 1 },
-  ],
-  "gcp:compute/address:Address": () => [{ item: "static IP", priceKey: "gcp:static-ip", quantity: 1 }],
-  "aws:ec2/instance:Instance": (i) => [
-    {
-      item: `${String(i.instanceType)} confidential VM`,
-      priceKey: `aws:ec2:${String(i.instanceType)}`,
-      quantity: 1,
-    },
-  ],
-  "aws:kms/key:Key": () => [{ item: "KMS key", priceKey: "aws:kms:key", quantity: 1 }],
-  "aws:ec2/natGateway:NatGateway": () => [{ item: "NAT gateway", priceKey: "aws:nat-gateway", quantity: 1 }],
-  "aws:ec2/eip:Eip": () => [{ item: "Elastic IP", priceKey: "aws:eip", quantity: 1 }],
-};
-
-export function monthly(price: ListPrice, quantity: number): number {
-  const perUnit = price.unit === "hour" ? price.usd * HOURS_PER_MONTH : price.usd;
-  return Math.round(perUnit * quantity * 100) / 100;
+export function monthly(price: ListPrice, quantity: number, priceKey: string): number {
+  const perUnit = price.unit === "hour" ? price.usd * hoursPerMonth(priceKey) : price.usd;
+  return cents(perUnit * quantity);
 }
 
-export function estimateCost(
-  resources: CostedResource[],
-  prices: Readonly<Record<string, ListPrice>> = PRICES,
-): CostEstimate {
+const SPACES_INCLUDED_GIB = 250;
+const VELERO_CHART = "velero";
+
+export function estimateCost(resources: CostedResource[], options: EstimateOptions = {}): CostEstimate {
+  const prices = options.prices ?? PRICES;
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const stackUrn = resources.find((r) => r.type === STACK_TYPE)?.urn;
-  const componentOf = (r: CostedResource): string => {
-    let current = r;
+  const componentOf = (urn: string): string => {
+    let current = byUrn.get(urn);
+    if (!current) return "(outside the plan)";
     while (current.parent && current.parent !== stackUrn && byUrn.has(current.parent))
       current = byUrn.get(current.parent)!;
     return current.name;
   };
+  const census: Census = {
+    count: (type, where) => resources.filter((r) => r.type === type && (!where || where(r.inputs))).length,
+  };
   const lines: CostLine[] = [];
   const unpriced: CostLine[] = [];
-  const seenOncePerAccount = new Set<string>();
-  const census: Census = (type) => resources.filter((r) => r.type === type).length;
+  const warnings: string[] = [];
+  const add = (urn: string, it: Item) => {
+    const line: CostLine = {
+      urn,
+      component: componentOf(urn),
+      item: it.item,
+      priceKey: it.priceKey,
+      quantity: it.quantity,
+      maxQuantity: it.maxQuantity ?? it.quantity,
+    };
+    const price = prices[it.priceKey];
+    if (!price) return void unpriced.push(line);
+    line.monthlyUsd = monthly(price, line.quantity, it.priceKey);
+    line.maxMonthlyUsd = monthly(price, line.maxQuantity, it.priceKey);
+    lines.push(line);
+  };
+
+  const unclassified = new Set<string>();
   for (const r of resources) {
-    for (const it of BILLABLE[r.type]?.(r.inputs, census) ?? []) {
-      if (it.priceKey === "digitalocean:spaces:subscription") {
-        if (seenOncePerAccount.has(it.priceKey)) continue;
-        seenOncePerAccount.add(it.priceKey);
-      }
-      const price = prices[it.priceKey];
-      const line: CostLine = {
-        urn: r.urn,
-        component: componentOf(r),
-        item: it.item,
-        priceKey: it.priceKey,
-        quantity: it.quantity,
-      };
-      if (!price) {
-        unpriced.push(line);
-        continue;
-      }
-      line.monthlyUsd = monthly(price, it.quantity);
-      line.maxMonthlyUsd = monthly(price, it.maxQuantity ?? it.quantity);
-      lines.push(line);
-    }
+    const billable = BILLABLE[r.type];
+    if (billable) for (const it of billable(r.inputs, census)) add(r.urn, it);
+    else if (!freeBecause(r.type)) unclassified.add(r.type);
   }
+
+  // Kubernetes objects: the plan's own and those its charts render.
+  const objects = [...planManifests(resources), ...(options.rendered ?? [])];
+  const claims = volumeClaims(objects);
+  for (const c of claims) {
+    add(c.source, {
+      item: `${c.count} × ${c.gib} GiB volume: ${c.what}`,
+      priceKey: "digitalocean:volume:gib",
+      quantity: c.count * c.gib,
+    });
+  }
+  for (const lb of loadBalancers(objects)) {
+    add(lb.source, {
+      item: `load balancer (${lb.nodes} node${lb.nodes > 1 ? "s" : ""}): ${lb.what}`,
+      priceKey: "digitalocean:loadbalancer:node",
+      quantity: lb.nodes,
+    });
+  }
+
+  // Volume snapshots kept by the Velero schedules.
+  const velero = resources.find(
+    (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === VELERO_CHART,
+  );
+  if (velero) {
+    const schedules = snapshotSchedules(velero.inputs.values);
+    const snapshots = snapshotStorage(schedules, claims);
+    add(velero.urn, {
+      item: `volume snapshots of ${schedules.map((s) => `${s.name} (${s.retained ?? "?"} kept)`).join(", ")}, at full volume size (DigitalOcean snapshots are full images)`,
+      priceKey: "digitalocean:snapshot:gib",
+      quantity: Math.round(snapshots.gib),
+    });
+    for (const o of snapshots.overLimit)
+      warnings.push(
+        `${o.what}: the backup schedules keep ${o.wanted} snapshots, DigitalOcean keeps at most ${SNAPSHOTS_PER_VOLUME_LIMIT} per volume (counted at ${SNAPSHOTS_PER_VOLUME_LIMIT}; later snapshots will fail)`,
+      );
+    for (const s of snapshots.uncounted)
+      warnings.push(
+        `Velero schedule ${s.name} ("${s.schedule}") has a period this estimate cannot read: its snapshots are not counted`,
+      );
+  }
+
+  // Spaces: one subscription per account, and what the buckets hold beyond the included storage.
+  let objectStorageGiB = 0;
+  const bucket = resources.find((r) => r.type === "digitalocean:index/spacesBucket:SpacesBucket");
+  if (bucket) {
+    add(bucket.urn, {
+      item: `Spaces subscription (one per account, ${SPACES_INCLUDED_GIB} GiB included)`,
+      priceKey: "digitalocean:spaces:subscription",
+      quantity: 1,
+    });
+    const backups = postgresBaseBackups(objects);
+    const stored = backups.reduce((n, b) => n + b.gib, 0);
+    objectStorageGiB = stored;
+    add(bucket.urn, {
+      item: `Spaces storage beyond the ${SPACES_INCLUDED_GIB} GiB included (${Math.round(stored)} GiB of PostgreSQL base backups of ${backups.length} clusters, at full volume size)`,
+      priceKey: "digitalocean:spaces:gib-over-included",
+      quantity: Math.max(0, Math.round(stored - SPACES_INCLUDED_GIB)),
+    });
+    if (backups.length)
+      warnings.push(
+        "not counted: PostgreSQL WAL archives and Velero backup objects in Spaces (their size depends on the write rate)",
+      );
+  }
+
+  const today = options.today ?? new Date();
+  const maxAge = options.maxPriceAgeDays ?? MAX_PRICE_AGE_DAYS;
+  for (const key of [...new Set(lines.map((l) => l.priceKey))].sort()) {
+    const age = priceAgeDays(prices[key], today);
+    if (age > maxAge)
+      warnings.push(`price ${key} was read ${age} days ago (${prices[key].asOf}); run npm run prices:update`);
+  }
+
   const byComponent: Record<string, number> = {};
   for (const l of lines)
-    byComponent[l.component] =
-      Math.round(((byComponent[l.component] ?? 0) + (l.monthlyUsd ?? 0)) * 100) / 100;
-  const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 100) / 100;
+    byComponent[l.component] = cents((byComponent[l.component] ?? 0) + (l.monthlyUsd ?? 0));
+  const sum = (xs: number[]) => cents(xs.reduce((a, b) => a + b, 0));
   return {
     monthlyUsd: sum(lines.map((l) => l.monthlyUsd ?? 0)),
     maxMonthlyUsd: sum(lines.map((l) => l.maxMonthlyUsd ?? 0)),
     byComponent,
     lines,
     unpriced,
+    warnings,
+    unclassified: [...unclassified].sort(),
+    blockStorageGiB: claims.reduce((n, c) => n + c.gib * c.count, 0),
+    objectStorageGiB,
   };
 }

@@ -1,100 +1,71 @@
 /**
- * List prices (USD, on-demand/pay-as-you-go) for the resource kinds this program creates, each with
- * the provider page it was read from and the date it was read. Excluded: taxes, discounts (committed
- * use, reservations, savings plans, credits, free-tier allowances unless noted), and data transfer or
- * per-request/per-GiB usage beyond what a `note` mentions. A kind missing from PRICES is "unpriced":
- * no figure was found on an official provider source, so none is guessed.
+ * List prices (USD, on demand) for the kinds this program creates, each with the page it was read
+ * from and the date read. The figures live in data/prices.json (hand-recorded and rewritten by
+ * `npm run prices:update`) and data/digitalocean-sizes.json (the /v2/sizes dump). A key missing
+ * from PRICES is unpriced: the estimate lists it with its quantity and never guesses a figure.
+ * Excluded everywhere: taxes, discounts and commitments, data transfer and per-request usage.
  */
+import doSizes from "./data/digitalocean-sizes.json";
+import table from "./data/prices.json";
 
 export type PriceUnit = "month" | "hour" | "gib-month";
 
 export interface ListPrice {
   usd: number;
   unit: PriceUnit;
-  /** URL of the provider's official pricing page or documentation. */
+  /** URL of the page or API the figure was read from. */
   source: string;
-  /** YYYY-MM-DD: the date stated on the source, or the date it was read when the page is undated. */
+  /** YYYY-MM-DD: the date the figure was read (or the date the source states). */
   asOf: string;
   note?: string;
 }
 
+/** Shape of a machine size, for choosing equivalents on another cloud. */
+export interface MachineSpec {
+  vcpus: number;
+  memoryGiB: number;
+}
+
+/** DigitalOcean bills hourly up to a cap of 672 hours (28 days) a month; the other clouds bill every hour. */
+export const DIGITALOCEAN_HOURS_PER_MONTH = 672;
 export const HOURS_PER_MONTH = 730;
 
-/** Date the undated pages below were read (from stored copies of the provider pages). */
-const READ_ON = "2026-11-26";
+export function hoursPerMonth(priceKey: string): number {
+  return priceKey.startsWith("digitalocean:") ? DIGITALOCEAN_HOURS_PER_MONTH : HOURS_PER_MONTH;
+}
+
+interface SizeDump {
+  source: string;
+  asOf: string;
+  note: string;
+  sizes: Record<string, MachineSpec & { priceMonthly: number }>;
+}
+
+const sizes = (doSizes as SizeDump).sizes;
+
+/** vCPUs and memory of each Droplet slug, from the same dump as its price. */
+export const DROPLET_SPECS: Readonly<Record<string, MachineSpec>> = Object.fromEntries(
+  Object.entries(sizes).map(([slug, s]) => [slug, { vcpus: s.vcpus, memoryGiB: s.memoryGiB }]),
+);
+
+function dropletPrices(dump: SizeDump): Record<string, ListPrice> {
+  return Object.fromEntries(
+    Object.entries(dump.sizes).map(([slug, s]) => [
+      `digitalocean:droplet:${slug}`,
+      { usd: s.priceMonthly, unit: "month", source: dump.source, asOf: dump.asOf, note: dump.note },
+    ]),
+  );
+}
 
 export const PRICES: Readonly<Record<string, ListPrice>> = {
-  // --- DigitalOcean -------------------------------------------------------------------------
-  "digitalocean:doks:ha-control-plane": {
-    usd: 40,
-    unit: "month",
-    source: "https://docs.digitalocean.com/products/kubernetes/details/pricing/",
-    asOf: READ_ON,
-    note: "Per cluster, prorated hourly; the non-HA control plane is free. Page undated.",
-  },
-  "digitalocean:loadbalancer": {
-    usd: 10,
-    unit: "month",
-    source: "https://docs.digitalocean.com/products/networking/load-balancers/",
-    asOf: READ_ON,
-    note: "Regional LB, priced per node ($10/month each); one node assumed. Prorated hourly. Page undated.",
-  },
-
-  // --- Google Cloud -------------------------------------------------------------------------
-  "gcp:kms:key-version": {
-    usd: 0.06,
-    unit: "month",
-    source: "https://cloud.google.com/kms/pricing",
-    asOf: "2025-03-17",
-    note:
-      "Active key version, SOFTWARE protection level (HSM: $1.00/month). Cryptographic operations " +
-      "extra: $0.03 per 10,000. Date is the 'prices effective' date stated on the page.",
-  },
-  "gcp:cloud-nat:gateway": {
-    usd: 0.0014,
-    unit: "hour",
-    source: "https://cloud.google.com/nat/pricing",
-    asOf: READ_ON,
-    note:
-      "Public NAT: per VM instance assigned to the gateway per hour, flat $0.044/hour above 32 VMs. " +
-      "Plus $0.045 per GiB processed (both directions, all regions) and $0.005/hour per NAT IP. Page undated.",
-  },
-  "gcp:static-ip": {
-    usd: 0.005,
-    unit: "hour",
-    source: "https://cloud.google.com/nat/pricing",
-    asOf: READ_ON,
-    note: "Rate stated for a static or ephemeral external IPv4 used by a Cloud NAT gateway. Page undated.",
-  },
-
-  // --- AWS ----------------------------------------------------------------------------------
-  "aws:kms:key": {
-    usd: 1,
-    unit: "month",
-    source: "https://aws.amazon.com/kms/pricing/",
-    asOf: READ_ON,
-    note:
-      "Per customer managed KMS key, prorated hourly; each rotated backing key adds $1/month. " +
-      "API requests extra beyond the 20,000/month free tier. Page undated.",
-  },
-
-  // --- Cloudflare ---------------------------------------------------------------------------
-  "cloudflare:tunnel": {
-    usd: 0,
-    unit: "month",
-    source: "https://developers.cloudflare.com/cloudflare-one/faq/cloudflare-tunnels-faq/",
-    asOf: READ_ON,
-    note:
-      "Creating tunnels no longer requires buying Argo. Default account limit: 1,000 cloudflared " +
-      "tunnels (developers.cloudflare.com/cloudflare-one/account-limits/). Page undated.",
-  },
-  "cloudflare:access": {
-    usd: 0,
-    unit: "month",
-    source: "https://developers.cloudflare.com/cloudflare-one/setup/",
-    asOf: READ_ON,
-    note:
-      "Zero Trust Free plan: payment details required at onboarding but not charged. Free-plan seat " +
-      "cap not stated on the pages read. Account limits: 500 Access apps, 50 identity providers.",
-  },
+  ...dropletPrices(doSizes as SizeDump),
+  ...(table.prices as Record<string, ListPrice>),
 };
+
+/** Prices read longer ago than this are flagged by the plan: list prices change. */
+export const MAX_PRICE_AGE_DAYS = 180;
+
+/** Age in whole days of a price on `today` (YYYY-MM-DD or Date). */
+export function priceAgeDays(price: ListPrice, today: Date): number {
+  return Math.floor((today.getTime() - Date.parse(`${price.asOf}T00:00:00Z`)) / 86_400_000);
+}
