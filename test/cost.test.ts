@@ -245,7 +245,9 @@ describe("priced items", () => {
 /** The plan's estimate with every Helm release rendered, as `npm run plan` computes it. */
 const estimateOf = oncePerStack(async (stack) => {
   const plan = await planOf(stack);
-  const cost = estimateCost(plan.resources, { rendered: releaseRenders(plan.resources, await renderPlanReleases(plan)) });
+  const cost = estimateCost(plan.resources, {
+    rendered: releaseRenders(plan.resources, await renderPlanReleases(plan)),
+  });
   return { plan, cost, eks: priceOnEks(plan.resources, cost) };
 });
 

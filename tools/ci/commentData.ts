@@ -13,6 +13,7 @@ export const COMMENT_DATA_FILE = "comment.json";
 export const MAX_COMMENT_DATA_BYTES = 4 * 1024 * 1024;
 
 const text = (max: number) => z.string().max(max);
+const usd = z.number().finite();
 
 const Violation = z
   .object({
@@ -64,7 +65,29 @@ const Diff = z
     newViolations: z.array(Violation).max(2000),
     fixedViolations: z.array(Violation).max(2000),
     dangers: z.array(Danger).max(10000),
-    cost: z.object({ before: z.number().finite(), after: z.number().finite() }).strict().optional(),
+    cost: z
+      .object({
+        before: usd,
+        after: usd,
+        maxBefore: usd.optional(),
+        maxAfter: usd.optional(),
+        items: z
+          .array(
+            z
+              .object({
+                item: text(1000),
+                priceKey: text(300),
+                before: usd,
+                after: usd,
+                maxBefore: usd,
+                maxAfter: usd,
+              })
+              .strict(),
+          )
+          .max(10000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
