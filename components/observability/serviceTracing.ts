@@ -45,7 +45,11 @@ export interface ServiceTracing {
  * and logs are not exported over OTLP: Prometheus scrapes /metrics and Fluent Bit ships stdout,
  * and Jaeger's collector only accepts traces.
  */
-export function serviceTracingEnv({ service, environment, samplingPercent }: ServiceTracing): Record<string, string> {
+export function serviceTracingEnv({
+  service,
+  environment,
+  samplingPercent,
+}: ServiceTracing): Record<string, string> {
   return {
     OTEL_SERVICE_NAME: service,
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${environment},service.namespace=${SERVICES_NAMESPACE}`,
