@@ -10,6 +10,7 @@ import { helmPolicies } from "./helm";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
 import { pkiPolicies } from "./pki";
+import { rolloutPolicies } from "./rolloutAnalysis";
 import { stackSafetyPolicies } from "./stackSafety";
 
 export const allPolicies: Policies = [
@@ -21,4 +22,5 @@ export const allPolicies: Policies = [
   ...cloudflarePolicies,
   ...confidentialVmPolicies,
   ...pkiPolicies,
+  ...rolloutPolicies,
 ];

@@ -3,7 +3,18 @@
  * rule on a real planned production resource and expects the pack to report each break.
  */
 import { planStack } from "../../tools/engine/engine";
-import { checkPlan, mandatory, stackPolicyConfig, toEvaluated } from "../../tools/engine/policyRun";
+import {
+  checkPlan,
+  mandatory,
+  renderedToEvaluated,
+  stackPolicyConfig,
+  toEvaluated,
+} from "../../tools/engine/policyRun";
+import { renderChart } from "../../tools/engine/renderServices";
+import { serviceValues, SERVICES_NAMESPACE } from "../../services/values";
+import { parsePlatformConfig } from "../../stacks/config";
+import { PROJECT_ROOT } from "../../tools/engine/engine";
+import { loadStackSettings } from "../../tools/engine/stackSettings";
 import { evaluatePolicies, type EvaluatedResource } from "../../policies/lib/evaluate";
 import { allPolicies } from "../../policies/rules";
 
@@ -89,7 +100,31 @@ function workloadMutations(): Mutation[] {
   return breaks.map(([policy, what, mutate]) => ({ policy, what, mutate }));
 }
 
+/**
+ * A Rollout ArgoCD deploys in production (the service chart rendered for auth), which the plan
+ * checks beside the Pulumi resources: rendered objects are the only Rollouts there are.
+ */
+function productionRollout(): EvaluatedResource {
+  const settings = loadStackSettings(PROJECT_ROOT, "production");
+  const config = parsePlatformConfig(settings.project, "production", settings.config);
+  const manifest = renderChart("auth", SERVICES_NAMESPACE, serviceValues(config, "auth")).find(
+    (m) => m.kind === "Rollout",
+  );
+  if (!manifest) throw new Error("the service chart rendered no Rollout for auth");
+  return renderedToEvaluated([{ stack: "production", release: "auth", manifest }])[0];
+}
+
 const MUTATIONS: Mutation[] = [
+  {
+    policy: "k8s-rollout-analysis",
+    what: "deploy auth's production Rollout without its background analysis",
+    mutate: (rs) => {
+      const rollout = productionRollout();
+      delete (rollout.inputs as { spec: { strategy: { canary: { analysis?: unknown } } } }).spec.strategy
+        .canary.analysis;
+      rs.push(rollout);
+    },
+  },
   {
     policy: "k8s-namespace-pod-security",
     what: "drop the PSA enforce label of namespace prism",
