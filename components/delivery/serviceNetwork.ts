@@ -154,12 +154,14 @@ export function ingressPeers(service: ServiceName): Peer[] {
 }
 
 /** Every service exports its spans to Jaeger's collector, on the one port its exporter uses. */
-export const TRACING_PEER: Peer = {
-  name: "jaeger (traces)",
-  namespace: JAEGER_NAMESPACE,
-  podSelector: { matchLabels: { ...JAEGER_POD_LABELS } },
-  ports: [OTLP_EXPORT.port],
-};
+export function tracingPeer(): Peer {
+  return {
+    name: "jaeger (traces)",
+    namespace: JAEGER_NAMESPACE,
+    podSelector: { matchLabels: { ...JAEGER_POD_LABELS } },
+    ports: [OTLP_EXPORT.port],
+  };
+}
 
 /** Whom the service may connect to: its callees, the platform services it uses, the trace collector. */
 export function egressPeers(service: ServiceName): Peer[] {
@@ -180,6 +182,6 @@ export function egressPeers(service: ServiceName): Peer[] {
         ports: [endpoint.port],
       };
     }),
-    structuredClone(TRACING_PEER),
+    tracingPeer(),
   ];
 }
