@@ -73,6 +73,12 @@ const ACTION_INPUTS: Record<string, string[]> = {
   ],
 };
 
+/** Actions pinned by full commit SHA, and the release each SHA is (looked up in the action's repository). */
+const PINNED: Record<string, string> = {
+  "actions/checkout@11d5960a326750d5838078e36cf38b85af677262": "actions/checkout@v4",
+  "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020": "actions/setup-node@v4",
+};
+
 const dir = path.join(PROJECT_ROOT, ".github", "workflows");
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yml"));
 
@@ -81,7 +87,13 @@ type Workflow = { name: string; on: unknown; jobs: Record<string, { steps: Step[
 
 describe("GitHub workflows", () => {
   it("cover pull requests, fork comments, previews and deploys", () => {
-    expect(files.sort()).toEqual(["deploy.yml", "pr-comment.yml", "pr-plan.yml", "pr-preview.yml"]);
+    expect(files.sort()).toEqual([
+      "deploy.yml",
+      "pr-comment.yml",
+      "pr-plan.yml",
+      "pr-preview.yml",
+      "promote.yml",
+    ]);
   });
 
   it.each(files)("%s is valid YAML whose steps use known actions with their real inputs", (file) => {
@@ -93,7 +105,7 @@ describe("GitHub workflows", () => {
           expect(typeof step.run).toBe("string");
           continue;
         }
-        const known = ACTION_INPUTS[step.uses];
+        const known = ACTION_INPUTS[PINNED[step.uses] ?? step.uses];
         expect({ job, uses: step.uses, known: known !== undefined }).toEqual({
           job,
           uses: step.uses,
