@@ -15,6 +15,8 @@ import {
   type Peer,
 } from "../components/delivery/serviceNetwork";
 import { platformHostname } from "../components/edge/cloudflareTunnel";
+import { canaryAnalysis, type CanaryAnalysisValues } from "../components/delivery/canaryAnalysis";
+import { serviceTracingEnv } from "../components/observability/serviceTracing";
 import type { PlatformConfig } from "../stacks/config";
 import { SERVICE_NAMES, SERVICES, type ServiceName } from "./catalog";
 
@@ -85,7 +87,18 @@ export interface ServiceChartValues {
     maxSurge: string;
     maxUnavailable: number;
     steps: CanaryStep[];
+    /**
+     * Argo Rollouts sets the canary's share of the route's requests on a Traefik TraefikService
+     * (the chart adds it and the stable/canary Services): canaries of services with a route.
+     * Without it the weights are approximated by ReplicaSet sizes.
+     */
+    traefikRouting: boolean;
   };
+  /**
+   * The AnalysisTemplate on the service's health signals: in the background from the first canary
+   * step (a failed measurement aborts), or after a rolling update as a dry run (reported, never blocking).
+   */
+  analysis: CanaryAnalysisValues;
   autoscaling: { cpuUtilization: number; memoryUtilization: number };
   vpa: { enabled: boolean; updateMode: "Off" };
   openbaoLogin: { enabled: boolean; expirationSeconds: number };
@@ -137,6 +150,11 @@ function runtimeConfig(config: PlatformConfig, service: ServiceName): Record<str
     PRISM_ENVIRONMENT: config.environment,
     HTTP_PORT: String(spec.httpPort),
     LOG_FORMAT: "json",
+    ...serviceTracingEnv({
+      service,
+      environment: config.environment,
+      samplingPercent: config.observability.tracing.samplingPercent,
+    }),
   };
   if (spec.grpcPort) env.GRPC_PORT = String(spec.grpcPort);
   if (spec.agentPort) env.AGENT_PORT = String(spec.agentPort);
@@ -186,7 +204,9 @@ export function serviceValues(config: PlatformConfig, service: ServiceName): Ser
       maxSurge: "25%",
       maxUnavailable: 0,
       steps: canary ? CANARY_STEPS.map((s) => structuredClone(s)) : [],
+      traefikRouting: canary && route !== undefined,
     },
+    analysis: canaryAnalysis(service, config.delivery.rollout),
     autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
     vpa: { enabled: spec.vpa, updateMode: "Off" },
     openbaoLogin: { enabled: spec.uses.includes("openbao"), expirationSeconds: 3600 },

@@ -206,8 +206,55 @@ describe.each(["staging", "production"])("delivery on %s", (stack) => {
         "argocd/argocd-server-from-traefik",
         "argo-rollouts/argo-rollouts-kubernetes-api",
         "argo-rollouts/argo-rollouts-metrics-from-monitoring",
+        "argo-rollouts/argo-rollouts-prometheus-queries",
       ].sort(),
     );
+  });
+
+  it("lets the Rollouts controller query Prometheus and weight TraefikServices on Traefik v3's API group", async () => {
+    const { plan } = await deliveryPlan(stack);
+    const controller = (
+      release(plan, "argo-rollouts").inputs.values as {
+        controller: { extraArgs: string[] };
+        providerRBAC: { enabled: boolean; providers: Record<string, boolean> };
+      }
+    ).controller;
+    expect(controller.extraArgs).toEqual([
+      "--traefik-api-group=traefik.io",
+      "--traefik-api-version=traefik.io/v1alpha1",
+    ]);
+    const rbac = (
+      release(plan, "argo-rollouts").inputs.values as {
+        providerRBAC: { enabled: boolean; providers: Record<string, boolean> };
+      }
+    ).providerRBAC;
+    expect(rbac.enabled).toBe(true);
+    expect(
+      Object.entries(rbac.providers)
+        .filter(([, on]) => on)
+        .map(([p]) => p),
+    ).toEqual(["traefik"]);
+    const egress = ofType(plan, T.netpol).find((r) => meta(r).name === "argo-rollouts-prometheus-queries");
+    expect(egress?.inputs.spec).toEqual({
+      podSelector: {
+        matchLabels: {
+          "app.kubernetes.io/name": "argo-rollouts",
+          "app.kubernetes.io/instance": "argo-rollouts",
+        },
+      },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+              podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: 9090 }],
+        },
+      ],
+    });
   });
 
   it("runs Argo Rollouts without its dashboard", async () => {
@@ -232,8 +279,13 @@ describe.each(["staging", "production"])("delivery on %s", (stack) => {
     });
     expect(projects[0].dependencies).toContain(release(plan, "argo-cd").urn);
 
-    // Every kind the chart renders is allowed, nothing else.
-    const allowed = new Set(SERVICE_KINDS.map((k) => `${k.group}/${k.kind}`));
+    // Every kind the chart renders is allowed, nothing else; TraefikServices exist only for
+    // production's weighted canaries.
+    const allowed = new Set(
+      SERVICE_KINDS.map((k) => `${k.group}/${k.kind}`).filter(
+        (k) => stack === "production" || k !== "traefik.io/TraefikService",
+      ),
+    );
     const rendered = new Set(
       (await renderPlanServices(plan)).flatMap((s) =>
         s.manifests.map((m) => `${m.apiVersion.includes("/") ? m.apiVersion.split("/")[0] : ""}/${m.kind}`),

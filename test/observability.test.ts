@@ -1,4 +1,6 @@
 import * as fs from "fs";
+import { OTLP_EXPORT } from "../components/observability/serviceTracing";
+import { PROMETHEUS_ADDRESS } from "../components/delivery/canaryAnalysis";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
@@ -491,14 +493,61 @@ describe.each(["staging", "production"])("observability in %s", (stack) => {
     ]);
   });
 
+  it("admits exactly the services' trace export to Jaeger, and Argo Rollouts' analysis queries to Prometheus", async () => {
+    const plan = await planObservability(stack);
+    expect(byMetaName(plan, NETWORK_POLICY, "allow-jaeger-from-services").inputs.spec).toEqual({
+      podSelector: {
+        matchLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/component": "all-in-one" },
+      },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "prism" } },
+              podSelector: {
+                matchExpressions: [
+                  { key: "app.kubernetes.io/name", operator: "In", values: [...SERVICE_NAMES] },
+                ],
+              },
+            },
+          ],
+          // The port of OTEL_EXPORTER_OTLP_ENDPOINT, and no other.
+          ports: [{ protocol: "TCP", port: Number(new URL(OTLP_EXPORT.endpoint).port) }],
+        },
+      ],
+    });
+    expect(byMetaName(plan, NETWORK_POLICY, "allow-prometheus-from-argo-rollouts").inputs.spec).toEqual({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "argo-rollouts" } },
+              podSelector: { matchLabels: { "app.kubernetes.io/name": "argo-rollouts" } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: Number(new URL(PROMETHEUS_ADDRESS).port) }],
+        },
+      ],
+    });
+  });
+
   it("samples traces at the stack's rate, in OpenSearch in production and in memory in staging", async () => {
     const plan = await planObservability(stack);
     const jaeger = values(plan, "jaeger");
     expect(release(plan, "jaeger").inputs.namespace).toBe("monitoring");
     const userconfig = jaeger.userconfig as Values;
-    expect(at(userconfig, "extensions", "remote_sampling", "file", "default_sampling_probability")).toBe(
-      obs.tracing.samplingPercent / 100,
-    );
+    // The services sample where a trace starts (OTEL_TRACES_SAMPLER_ARG, test/serviceChart.test.ts);
+    // Jaeger stores what arrives and serves no sampling endpoint nobody would poll.
+    expect(at(userconfig, "extensions", "remote_sampling")).toBeUndefined();
+    expect(at(userconfig, "service", "extensions")).toEqual([
+      "jaeger_storage",
+      "jaeger_query",
+      "healthcheckv2",
+    ]);
+    expect(at(userconfig, "receivers", "otlp", "protocols", "grpc", "endpoint")).toBe("0.0.0.0:4317");
     const backend = at(userconfig, "extensions", "jaeger_storage", "backends", "primary") as Values;
     expect(Object.keys(backend)).toEqual([stack === "production" ? "opensearch" : "memory"]);
     expect(at(jaeger, "jaeger", "securityContext")).toMatchObject({

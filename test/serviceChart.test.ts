@@ -11,6 +11,10 @@ import { CVM_AGENTS_PORT, TRAEFIK_POD_LABELS } from "../components/edge/traefikI
 import { PLATFORM_HOSTS } from "../components/edge/cloudflareTunnel";
 import { callersOf, SERVICE_NAMES, SERVICES, SPICEDB_GRPC_PORT, type ServiceName } from "../services/catalog";
 import { CANARY_STEPS, SECRET_STORE_NAME, serviceValues } from "../services/values";
+import { canaryMetrics, PROMETHEUS_ADDRESS } from "../components/delivery/canaryAnalysis";
+import { ALERT_THRESHOLDS } from "../components/observability/alertRules";
+import { OTLP_EXPORT } from "../components/observability/serviceTracing";
+import { crdSchemaErrors } from "../tools/engine/crdSchemas";
 import { SPICEDB_CLIENT_SECRET, SPICEDB_POD_LABELS } from "../components/authz/spicedbNames";
 import { CLUSTER_SECRET_STORE } from "../components/secrets/externalSecrets";
 import { VALKEY_CLIENT_SECRET } from "../components/data/valkey";
@@ -164,6 +168,14 @@ function expectedEgress(service: ServiceName, config: PlatformConfig): Rule[] {
       const { namespace, podSelector, port } = DEPENDENCY_PEERS(service)[dependency];
       return { namespace, podSelector, ports: [port] };
     }),
+    // Every service exports spans to Jaeger's collector, OTLP over gRPC.
+    {
+      namespace: "monitoring",
+      podSelector: {
+        matchLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/component": "all-in-one" },
+      },
+      ports: [4317],
+    },
   ];
 }
 
@@ -197,18 +209,22 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
       const { manifests } = rendered(stack)[service];
       for (const m of manifests) expect(m.metadata.namespace).toBe("prism");
       const kinds = manifests.map((m) => m.kind).sort();
+      // Production canaries of routed services get exact weights: a TraefikService over two Services.
+      const weighted = stack === "production" && SERVICES[service].route !== undefined;
       const expected = [
+        "AnalysisTemplate",
         "ConfigMap",
         "HorizontalPodAutoscaler",
+        "NetworkPolicy",
         "NetworkPolicy",
         "PodDisruptionBudget",
         "Rollout",
         "Service",
         "ServiceAccount",
         "ServiceMonitor",
-        ...(SERVICES[service].calls.length + SERVICES[service].uses.length > 0 ? ["NetworkPolicy"] : []),
         ...(SERVICES[service].vpa ? ["VerticalPodAutoscaler"] : []),
         ...(SERVICES[service].route ? ["IngressRoute"] : []),
+        ...(weighted ? ["TraefikService", "Service", "Service"] : []),
         ...SERVICES[service].secrets.map(() => "ExternalSecret"),
       ].sort();
       expect(kinds).toEqual(expected);
@@ -237,8 +253,14 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
       const rollout = only(rendered(stack)[service].manifests, "Rollout", service);
       expect(rollout.apiVersion).toBe("argoproj.io/v1alpha1");
       const canary = (rollout.spec as { strategy: { canary: Record<string, unknown> } }).strategy.canary;
+      const analysisRef = {
+        templates: [{ templateName: `${service}-health` }],
+        args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
+      };
       if (stack === "production") {
         expect(config.delivery.rollout).toBe("canary");
+        // Measured in the background from the first step: no startingStep, not a dry run.
+        expect(canary.analysis).toEqual(analysisRef);
         expect(canary.steps).toEqual([
           { setWeight: 20 },
           { pause: {} },
@@ -251,10 +273,153 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
         ]);
         expect(canary.steps).toEqual(CANARY_STEPS);
       } else {
-        // A canary without steps: Argo Rollouts' rolling update.
+        // Straight to 100% (Argo Rollouts' rolling update), then the analysis as a dry run.
         expect(config.delivery.rollout).toBe("rolling");
-        expect(canary).toEqual({ maxSurge: "25%", maxUnavailable: 0 });
+        expect(canary).toEqual({
+          maxSurge: "25%",
+          maxUnavailable: 0,
+          steps: [{ setWeight: 100 }, { analysis: { ...analysisRef, dryRun: [{ metricName: ".*" }] } }],
+        });
       }
+    }
+  });
+
+  it("measures each service's health signals with the alert rules' limits, over the new ReplicaSet's pods", () => {
+    for (const service of SERVICE_NAMES) {
+      const { manifests } = rendered(stack)[service];
+      const template = only(manifests, "AnalysisTemplate", `${service}-health`);
+      const spec = template.spec as {
+        args: { name: string }[];
+        metrics: {
+          name: string;
+          interval: string;
+          count?: number;
+          failureLimit: number;
+          failureCondition: string;
+          provider: { prometheus: { address: string; query: string } };
+        }[];
+      };
+      expect(spec.args).toEqual([{ name: "canary-hash" }]);
+      expect(spec.metrics.map((m) => m.name)).toEqual(["error-rate", "p95-latency"]);
+      const [errors, latency] = spec.metrics;
+      const series = `component="${service}",rollouts_pod_template_hash="{{args.canary-hash}}"`;
+      expect(errors.provider.prometheus.query).toBe(
+        `sum by (component) (rate(http_requests_total{${series},status_code=~"5.."}[5m]))` +
+          ` / sum by (component) (rate(http_requests_total{${series}}[5m]))`,
+      );
+      expect(latency.provider.prometheus.query).toBe(
+        `histogram_quantile(0.95, sum by (component, le) (rate(http_request_duration_seconds_bucket{${series}}[5m])))`,
+      );
+      expect(errors.failureCondition).toBe(
+        `len(result) > 0 && result[0] > ${ALERT_THRESHOLDS.errorRatioWarning}`,
+      );
+      expect(latency.failureCondition).toBe(
+        `len(result) > 0 && result[0] > ${ALERT_THRESHOLDS.latencyP95Seconds}`,
+      );
+      expect(spec.metrics.map((m) => m.provider.prometheus.query)).toEqual(
+        canaryMetrics(service).map((m) => m.query),
+      );
+      for (const m of spec.metrics) {
+        expect(m.provider.prometheus.address).toBe(PROMETHEUS_ADDRESS);
+        expect(m.interval).toBe("1m");
+        // One failed measurement fails the run; a production canary runs until it ends.
+        expect(m.failureLimit).toBe(0);
+        expect(m.count).toBe(stack === "production" ? undefined : 5);
+      }
+      // The series carry the ReplicaSet's hash the queries select on.
+      expect(
+        (only(manifests, "ServiceMonitor").spec as { podTargetLabels: string[] }).podTargetLabels,
+      ).toEqual(["rollouts-pod-template-hash"]);
+    }
+    expect(PROMETHEUS_ADDRESS).toBe("http://kps-prometheus.monitoring.svc:9090");
+  });
+
+  it("weights production canaries of routed services exactly through Traefik, the others by ReplicaSets", () => {
+    for (const service of SERVICE_NAMES) {
+      const { manifests } = rendered(stack)[service];
+      const canary = (only(manifests, "Rollout").spec as { strategy: { canary: Record<string, unknown> } })
+        .strategy.canary;
+      const traefikServices = manifests.filter((m) => m.kind === "TraefikService");
+      if (stack !== "production" || !SERVICES[service].route) {
+        expect(canary.trafficRouting).toBeUndefined();
+        expect(canary.stableService).toBeUndefined();
+        expect(traefikServices).toEqual([]);
+        expect(manifests.filter((m) => m.kind === "Service").map((m) => m.metadata.name)).toEqual([service]);
+        continue;
+      }
+      expect(canary).toMatchObject({
+        stableService: `${service}-stable`,
+        canaryService: `${service}-canary`,
+        trafficRouting: { traefik: { weightedTraefikServiceName: service } },
+      });
+      expect(traefikServices).toHaveLength(1);
+      expect(traefikServices[0].apiVersion).toBe("traefik.io/v1alpha1");
+      expect(traefikServices[0].metadata.name).toBe(service);
+      // No weights in git: the controller owns them, and ArgoCD must not put them back.
+      expect(traefikServices[0].spec).toEqual({
+        weighted: {
+          services: [
+            { name: `${service}-stable`, port: SERVICES[service].httpPort },
+            { name: `${service}-canary`, port: SERVICES[service].httpPort },
+          ],
+        },
+      });
+      for (const role of ["stable", "canary"]) {
+        expect(only(manifests, "Service", `${service}-${role}`).spec).toEqual({
+          type: "ClusterIP",
+          selector: pods(service).matchLabels,
+          ports: [{ name: "http", port: SERVICES[service].httpPort, targetPort: "http", protocol: "TCP" }],
+        });
+      }
+    }
+    // am-certs has no ingress: ReplicaSet weights in every stack.
+    expect(rendered(stack)["am-certs"].manifests.some((m) => m.kind === "TraefikService")).toBe(false);
+  });
+
+  it("renders custom resources the vendored Argo Rollouts and Traefik CRDs accept, and the check catches a bad field", () => {
+    const custom = Object.values(rendered(stack)).flatMap((r) =>
+      r.manifests.filter((m) => /^(argoproj|traefik)\.io\//.test(m.apiVersion)),
+    );
+    const kinds = new Set(custom.map((m) => m.kind));
+    expect([...kinds].sort()).toEqual(
+      stack === "production"
+        ? ["AnalysisTemplate", "IngressRoute", "Rollout", "TraefikService"]
+        : ["AnalysisTemplate", "IngressRoute", "Rollout"],
+    );
+    for (const m of custom)
+      expect([m.kind, m.metadata.name, crdSchemaErrors(m)]).toEqual([m.kind, m.metadata.name, []]);
+
+    const template = structuredClone(only(rendered(stack).auth.manifests, "AnalysisTemplate"));
+    const metric = (template.spec as { metrics: Record<string, unknown>[] }).metrics[0];
+    metric.failureLimt = 1;
+    expect(crdSchemaErrors(template)).toEqual([
+      "/spec/metrics/0: must NOT have additional properties (failureLimt)",
+    ]);
+    const rollout = structuredClone(only(rendered(stack).auth.manifests, "Rollout"));
+    (rollout.spec as { strategy: { canary: Record<string, unknown> } }).strategy.canary.analysis = {
+      templates: [{ template: "auth-health" }],
+    };
+    expect(crdSchemaErrors(rollout).join("\n")).toMatch(
+      /analysis\/templates\/0: must NOT have additional properties \(template\)/,
+    );
+  });
+
+  it("gives every service its OpenTelemetry exporter settings, at the stack's sampling rate", () => {
+    const config = stackConfig(stack);
+    for (const service of SERVICE_NAMES) {
+      const data = only(rendered(stack)[service].manifests, "ConfigMap").data as Record<string, string>;
+      expect(data).toMatchObject({
+        OTEL_SERVICE_NAME: service,
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger.monitoring.svc:4317",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: String(config.observability.tracing.samplingPercent / 100),
+        OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${config.environment},service.namespace=prism`,
+        OTEL_METRICS_EXPORTER: "none",
+        OTEL_LOGS_EXPORTER: "none",
+      });
+      expect(data.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(OTLP_EXPORT.endpoint);
     }
   });
 
@@ -304,7 +469,7 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
         limits: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
       });
       const ports = (
-        only(manifests, "Service").spec as { type: string; ports: { name: string; port: number }[] }
+        only(manifests, "Service", service).spec as { type: string; ports: { name: string; port: number }[] }
       ).ports;
       expect(Object.fromEntries(ports.map((p) => [p.name, p.port]))).toEqual({
         http: spec.httpPort,
@@ -343,17 +508,20 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
         ? `Host(\`${host}\`) && PathPrefix(\`${spec.route.pathPrefix}\`)`
         : `Host(\`${host}\`)`;
       matches.push(match);
+      // Production canaries route through the TraefikService Argo Rollouts weights; staging straight to the Service.
+      const target =
+        stack === "production"
+          ? { kind: "TraefikService", name: service }
+          : { kind: "Service", name: service, port: spec.httpPort };
       expect(route.spec).toEqual({
         entryPoints: ["websecure"],
-        routes: [
-          { kind: "Rule", match, services: [{ kind: "Service", name: service, port: spec.httpPort }] },
-        ],
+        routes: [{ kind: "Rule", match, services: [target] }],
         // Traefik's default certificate: Cloudflare terminates the public TLS.
         tls: {},
       });
       // The chart's own Service serves that port, by that name.
-      const target = only(manifests, "Service", service);
-      expect((target.spec as { ports: { name: string; port: number }[] }).ports).toContainEqual(
+      const serviceObject = only(manifests, "Service", service);
+      expect((serviceObject.spec as { ports: { name: string; port: number }[] }).ports).toContainEqual(
         expect.objectContaining({ name: "http", port: spec.httpPort }),
       );
     }
@@ -369,7 +537,7 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
   });
 
   it("serves the CVM agents' port on the Service Traefik's TCP route targets", () => {
-    const service = only(rendered(stack).backends.manifests, "Service");
+    const service = only(rendered(stack).backends.manifests, "Service", "backends");
     expect(service.metadata.name).toBe("backends");
     expect((service.spec as { type: string }).type).toBe("ClusterIP");
     expect((service.spec as { ports: { port: number }[] }).ports.map((p) => p.port)).toContain(

@@ -28,6 +28,7 @@ export const SERVICE_KINDS: GroupKind[] = [
   { group: "", kind: "ConfigMap" },
   { group: "", kind: "Service" },
   { group: "argoproj.io", kind: "Rollout" },
+  { group: "argoproj.io", kind: "AnalysisTemplate" },
   { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
   { group: "autoscaling.k8s.io", kind: "VerticalPodAutoscaler" },
   { group: "policy", kind: "PodDisruptionBudget" },
@@ -35,6 +36,7 @@ export const SERVICE_KINDS: GroupKind[] = [
   { group: "monitoring.coreos.com", kind: "ServiceMonitor" },
   { group: "external-secrets.io", kind: "ExternalSecret" },
   { group: "traefik.io", kind: "IngressRoute" },
+  { group: "traefik.io", kind: "TraefikService" },
 ];
 
 /** Image Updater's settings for one service, per stack (config.delivery.imageUpdate). */

@@ -1,12 +1,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease } from "../helm/helmRelease";
+import { PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../observability/prometheusValues";
 import { inNamespace, KUBERNETES_API_EGRESS, networkPolicy, tcp } from "./networkPolicies";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart's pods are `app.kubernetes.io/name: argo-rollouts`. */
 const RELEASE = "argo-rollouts";
-const POD_LABELS = { "app.kubernetes.io/name": "argo-rollouts", "app.kubernetes.io/instance": RELEASE };
+export const ARGO_ROLLOUTS_POD_LABELS = {
+  "app.kubernetes.io/name": "argo-rollouts",
+  "app.kubernetes.io/instance": RELEASE,
+} as const;
+const POD_LABELS = ARGO_ROLLOUTS_POD_LABELS;
+
+/**
+ * Traefik v3 serves its CRDs under traefik.io only; the pinned controller (v1.9.0) still defaults
+ * to the Traefik v2 group traefik.containo.us and would find no TraefikService.
+ */
+export const TRAEFIK_API_ARGS = [
+  "--traefik-api-group=traefik.io",
+  "--traefik-api-version=traefik.io/v1alpha1",
+];
 const METRICS_PORT = 8090;
 
 export interface ArgoRolloutsArgs {
@@ -21,8 +35,9 @@ export interface ArgoRolloutsArgs {
 
 /**
  * Argo Rollouts: the controller behind the services' canaries (production) and rolling updates
- * (staging). It installs the Rollout CRD the service chart uses. No dashboard: rollouts are
- * watched and promoted through ArgoCD's UI or `kubectl argo rollouts`.
+ * (staging). It installs the Rollout and AnalysisTemplate CRDs the service chart uses, runs the
+ * analyses against Prometheus and sets the canary weights on the services' TraefikServices. No
+ * dashboard: rollouts are watched and promoted through ArgoCD's UI or `kubectl argo rollouts`.
  */
 export class ArgoRollouts extends pulumi.ComponentResource {
   /** The Helm release: it installs the Rollout CRD. */
@@ -44,6 +59,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
           pdb: { enabled: args.ha, maxUnavailable: 1 },
           logging: { format: "json" },
           podAnnotations: tokenNeeded("reconciles Rollouts and their ReplicaSets through the Kubernetes API"),
+          extraArgs: TRAEFIK_API_ARGS,
           resources: {
             requests: { cpu: "50m", memory: "128Mi" },
             limits: { cpu: "500m", memory: "512Mi" },
@@ -56,8 +72,22 @@ export class ArgoRollouts extends pulumi.ComponentResource {
         // Only the controller runs here; the chart's defaults already run it non-root with no
         // escalation, ALL capabilities dropped, a read-only root and RuntimeDefault seccomp.
         dashboard: { enabled: false },
-        // No traffic router: canary weights come from ReplicaSet sizes, so no mesh RBAC.
-        providerRBAC: { enabled: false },
+        // Traefik is the one traffic router (TraefikServices); no other provider's RBAC.
+        providerRBAC: {
+          enabled: true,
+          providers: {
+            istio: false,
+            smi: false,
+            ambassador: false,
+            awsLoadBalancerController: false,
+            awsAppMesh: false,
+            traefik: true,
+            apisix: false,
+            contour: false,
+            glooPlatform: false,
+            gatewayAPI: false,
+          },
+        },
       },
       provider: args.provider,
       parent: this,
@@ -69,6 +99,17 @@ export class ArgoRollouts extends pulumi.ComponentResource {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Egress"],
       egress: [KUBERNETES_API_EGRESS],
+    });
+    // The canary analyses' queries (the monitoring namespace admits them: monitoringNetworkPolicies).
+    networkPolicy(name, scope, "prometheus-queries", {
+      podSelector: { matchLabels: POD_LABELS },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [inNamespace("monitoring", { ...PROMETHEUS_POD_LABELS })],
+          ports: [tcp(PROMETHEUS_SERVICE.port)],
+        },
+      ],
     });
     networkPolicy(name, scope, "metrics-from-monitoring", {
       podSelector: { matchLabels: POD_LABELS },

@@ -10,6 +10,7 @@ import { NATS_PORTS } from "../data/nats";
 import { CNPG_LABELS, CNPG_PORTS } from "../data/postgresCluster";
 import { VALKEY_CLIENT_SECRET, VALKEY_PORT } from "../data/valkey";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
+import { JAEGER_NAMESPACE, JAEGER_POD_LABELS, OTLP_EXPORT } from "../observability/serviceTracing";
 import {
   OPENBAO_API_PORT,
   OPENBAO_CLUSTER_ADDRESS,
@@ -152,7 +153,17 @@ export function ingressPeers(service: ServiceName): Peer[] {
   return peers;
 }
 
-/** Whom the service may connect to: its callees and the platform services it uses. */
+/** Every service exports its spans to Jaeger's collector, on the one port its exporter uses. */
+export function tracingPeer(): Peer {
+  return {
+    name: "jaeger (traces)",
+    namespace: JAEGER_NAMESPACE,
+    podSelector: { matchLabels: { ...JAEGER_POD_LABELS } },
+    ports: [OTLP_EXPORT.port],
+  };
+}
+
+/** Whom the service may connect to: its callees, the platform services it uses, the trace collector. */
 export function egressPeers(service: ServiceName): Peer[] {
   const spec = SERVICES[service];
   return [
@@ -171,5 +182,6 @@ export function egressPeers(service: ServiceName): Peer[] {
         ports: [endpoint.port],
       };
     }),
+    tracingPeer(),
   ];
 }

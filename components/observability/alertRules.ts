@@ -4,16 +4,12 @@
  * volumes, OpenBao). PrometheusStack ships them as PrometheusRules; tests read them from here.
  */
 import type { AlertingRule, RuleGroup } from "./customResources";
-import { COCOS_MANAGER_METRICS, errorRatio, latencyQuantile, serviceMatcher, servicesUp } from "./metrics";
+import { COCOS_MANAGER_METRICS, serviceMatcher, servicesUp } from "./metrics";
+import { healthSignals, percent, SERVICE_HEALTH } from "./serviceHealth";
 
-/** The thresholds DESIGN §5 sets. */
+/** The thresholds DESIGN §5 sets: the services' from SERVICE_HEALTH (shared with canary analysis). */
 export const ALERT_THRESHOLDS = {
-  /** 5xx share of requests for the warning. */
-  errorRatioWarning: 0.05,
-  /** 5xx share of requests that pages. */
-  errorRatioCritical: 0.2,
-  /** P95 request duration, seconds. */
-  latencyP95Seconds: 2,
+  ...SERVICE_HEALTH,
   /** The daily backup runs at 02:00; a day plus two hours of slack before "missing". */
   backupMaxAgeHours: 26,
   /** Days before a served certificate expires. */
@@ -22,40 +18,44 @@ export const ALERT_THRESHOLDS = {
   volumeFreeRatio: 0.1,
 } as const;
 
-const all = serviceMatcher();
 const svc = "{{ $labels.component }}";
 
-/** The Prism services: error rate, latency and liveness. Reads SERVICE_METRICS names only (and `up`). */
+const [errors, latency] = healthSignals(serviceMatcher());
+
+/**
+ * The Prism services: error rate, latency and liveness. Reads SERVICE_METRICS names only (and `up`);
+ * the error-rate and latency rules are the health signals canary analysis measures, on every service.
+ */
 export const SERVICE_RULES: RuleGroup = {
   name: "prism-services",
   rules: [
     {
       alert: "PrismServiceHighErrorRate",
-      expr: `${errorRatio(all)} > ${ALERT_THRESHOLDS.errorRatioWarning}`,
+      expr: `${errors.query} > ${errors.limit}`,
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
-        summary: `${svc}: more than 5% of requests fail`,
+        summary: `${svc}: more than ${percent(errors.limit)} of requests fail`,
         description: `{{ $value | humanizePercentage }} of ${svc}'s requests answered 5xx over 5 minutes.`,
       },
     },
     {
       alert: "PrismServiceCriticalErrorRate",
-      expr: `${errorRatio(all)} > ${ALERT_THRESHOLDS.errorRatioCritical}`,
+      expr: `${errors.query} > ${SERVICE_HEALTH.errorRatioCritical}`,
       for: "5m",
       labels: { severity: "critical" },
       annotations: {
-        summary: `${svc}: more than 20% of requests fail`,
+        summary: `${svc}: more than ${percent(SERVICE_HEALTH.errorRatioCritical)} of requests fail`,
         description: `{{ $value | humanizePercentage }} of ${svc}'s requests answered 5xx over 5 minutes.`,
       },
     },
     {
       alert: "PrismServiceHighLatency",
-      expr: `${latencyQuantile(0.95, all)} > ${ALERT_THRESHOLDS.latencyP95Seconds}`,
+      expr: `${latency.query} > ${latency.limit}`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: `${svc}: P95 latency above 2 s`,
+        summary: `${svc}: P95 latency above ${latency.limit} s`,
         description: `${svc}'s 95th percentile request duration is {{ $value | humanizeDuration }}.`,
       },
     },

@@ -2,7 +2,8 @@
  * The openings namespace monitoring needs on top of default-deny: its components talk to each
  * other; Prometheus scrapes every namespace and the nodes; Grafana, the operator and
  * kube-state-metrics read the Kubernetes API; Alertmanager reaches its notification endpoints;
- * Traefik (namespace edge) reaches Grafana, and nothing else gets in from outside.
+ * Traefik (namespace edge) reaches Grafana, Argo Rollouts' controller queries Prometheus for the
+ * canary analyses, and nothing else gets in from outside.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
@@ -23,7 +24,11 @@ import {
   KUBE_STATE_METRICS_POD_LABELS,
   OPERATOR_POD_LABELS,
   PROMETHEUS_POD_LABELS,
+  PROMETHEUS_SERVICE,
 } from "./prometheusValues";
+
+/** Argo Rollouts' controller pods (components/delivery/rollouts.ts), in namespace argo-rollouts. */
+const ROLLOUTS_CONTROLLER_LABELS = { "app.kubernetes.io/name": "argo-rollouts" } as const;
 
 /** Kubelet (cAdvisor, volume stats) and node-exporter, both on the nodes' addresses. */
 const NODE_PORTS = { kubelet: 10250, nodeExporter: 9100 };
@@ -105,6 +110,23 @@ export function monitoringNetworkPolicies(
         policyTypes: ["Ingress"],
         ingress: [
           { from: [namespacePeer("edge", { ...TRAEFIK_POD_LABELS })], ports: tcp(GRAFANA_CONTAINER_PORT) },
+        ],
+      },
+      opts,
+    ),
+  );
+  policies.push(
+    networkPolicy(
+      `${name}-prometheus-from-rollouts`,
+      meta("allow-prometheus-from-argo-rollouts"),
+      {
+        podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [namespacePeer("argo-rollouts", { ...ROLLOUTS_CONTROLLER_LABELS })],
+            ports: tcp(PROMETHEUS_SERVICE.port),
+          },
         ],
       },
       opts,

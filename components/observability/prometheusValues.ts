@@ -23,6 +23,8 @@ const KPS_CHART = "kube-prometheus-stack";
 export const KPS_FULLNAME = "kps";
 
 export const GRAFANA_SERVICE = { name: `${KPS_RELEASE}-grafana`, port: 80 } as const;
+/** The chart's Prometheus Service (`<fullname>-prometheus`), which the canary analysis queries. */
+export const PROMETHEUS_SERVICE = { name: `${KPS_FULLNAME}-prometheus`, port: 9090 } as const;
 export const GRAFANA_CONTAINER_PORT = 3000;
 export const GRAFANA_POD_LABELS = { "app.kubernetes.io/name": "grafana" } as const;
 export const PROMETHEUS_POD_LABELS = { "app.kubernetes.io/name": "prometheus" } as const;

@@ -1,42 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
-import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { namespacePeer, networkPolicy, tcp } from "./network";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
+import { SERVICE_NAMES } from "../../services/catalog";
+import { JAEGER_POD_LABELS, JAEGER_PORTS, JAEGER_RELEASE, OTLP_EXPORT } from "./serviceTracing";
 
-/** Helm release name; the chart names its Deployment and Service after it. */
-const RELEASE = "jaeger";
-export const JAEGER_POD_LABELS = {
-  "app.kubernetes.io/name": "jaeger",
-  "app.kubernetes.io/component": "all-in-one",
-} as const;
+export { JAEGER_POD_LABELS, JAEGER_PORTS };
 
-/** Where the services send spans (OTLP) and fetch their sampling strategy (Jaeger remote sampling). */
-export const JAEGER_PORTS = {
-  otlpGrpc: 4317,
-  otlpHttp: 4318,
-  sampling: 5778,
-  samplingGrpc: 5779,
-  query: 16686,
-  metrics: 8888,
-};
-
-const MONITORING: PlatformNamespace = "monitoring";
-const HOST = `${RELEASE}.${MONITORING}.svc`;
-
-/**
- * What a service's OpenTelemetry SDK is configured with: OTLP export, and the Jaeger remote sampler
- * (HTTP for SDKs that poll /sampling, gRPC for those that use the sampling API), which hands out the
- * stack's samplingPercent.
- */
-export const TRACING_ENDPOINTS = {
-  otlpGrpc: `http://${HOST}:${JAEGER_PORTS.otlpGrpc}`,
-  otlpHttp: `http://${HOST}:${JAEGER_PORTS.otlpHttp}`,
-  samplingHttp: `http://${HOST}:${JAEGER_PORTS.sampling}/sampling`,
-  samplingGrpc: `${HOST}:${JAEGER_PORTS.samplingGrpc}`,
-} as const;
 const HEALTH_PORT = 13133;
 
 /** Jaeger v2 (an OpenTelemetry Collector build) binds to localhost unless told otherwise. */
@@ -69,8 +41,9 @@ export interface TracingArgs {
 }
 
 /**
- * Jaeger v2 (chart v4) in namespace monitoring: the services export spans over OTLP and fetch their
- * sampling rate from Jaeger's remote-sampling endpoint, which serves the stack's samplingPercent.
+ * Jaeger v2 (chart v4) in namespace monitoring: the services export spans over OTLP/gRPC with the
+ * settings serviceTracing.ts gives them (sampled at the stack's samplingPercent where each trace
+ * starts), and only they may reach its collector, on that port only.
  *
  * Storage: production keeps traces in OpenSearch — the cluster that already holds the logs, with
  * the same retention policy (the ISM policy covers `jaeger-*`), so traces survive restarts and
@@ -103,7 +76,6 @@ export class Tracing extends pulumi.ComponentResource {
       );
     }
 
-    const probability = args.config.samplingPercent / 100;
     const backend = store
       ? {
           opensearch: {
@@ -123,7 +95,7 @@ export class Tracing extends pulumi.ComponentResource {
 
     const userconfig = {
       service: {
-        extensions: ["jaeger_storage", "jaeger_query", "remote_sampling", "healthcheckv2"],
+        extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
         pipelines: {
           traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
         },
@@ -146,12 +118,6 @@ export class Tracing extends pulumi.ComponentResource {
           grpc: { endpoint: listen(16685) },
         },
         jaeger_storage: { backends: { primary: backend } },
-        // Every service gets the stack's probability unless a per-service strategy is added.
-        remote_sampling: {
-          file: { default_sampling_probability: probability },
-          http: { endpoint: listen(JAEGER_PORTS.sampling) },
-          grpc: { endpoint: listen(JAEGER_PORTS.samplingGrpc) },
-        },
       },
       receivers: {
         otlp: {
@@ -178,12 +144,6 @@ export class Tracing extends pulumi.ComponentResource {
           ? [{ name: "opensearch-password", mountPath: PASSWORD_DIR, readOnly: true }]
           : [],
         serviceAccount: { automountServiceAccountToken: false },
-        // The chart's Service lists the HTTP sampling port only.
-        service: {
-          extraPorts: [
-            { name: "sampling-grpc", port: JAEGER_PORTS.samplingGrpc, targetPort: JAEGER_PORTS.samplingGrpc },
-          ],
-        },
         podSecurityContext: {
           runAsNonRoot: true,
           runAsUser: 10001,
@@ -208,15 +168,20 @@ export class Tracing extends pulumi.ComponentResource {
       {
         podSelector: { matchLabels: { ...JAEGER_POD_LABELS } },
         policyTypes: ["Ingress"],
+        // The services' pods, on the one port their exporter uses (serviceTracing.ts).
         ingress: [
           {
-            from: [namespacePeer("prism")],
-            ports: tcp(
-              JAEGER_PORTS.otlpGrpc,
-              JAEGER_PORTS.otlpHttp,
-              JAEGER_PORTS.sampling,
-              JAEGER_PORTS.samplingGrpc,
-            ),
+            from: [
+              {
+                ...namespacePeer("prism"),
+                podSelector: {
+                  matchExpressions: [
+                    { key: "app.kubernetes.io/name", operator: "In", values: [...SERVICE_NAMES] },
+                  ],
+                },
+              },
+            ],
+            ports: tcp(OTLP_EXPORT.port),
           },
         ],
       },
@@ -238,7 +203,7 @@ export class Tracing extends pulumi.ComponentResource {
       );
     }
 
-    const release = platformRelease(RELEASE, {
+    const release = platformRelease(JAEGER_RELEASE, {
       chart: "jaeger",
       namespace: args.namespace,
       values,

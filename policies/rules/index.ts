@@ -12,6 +12,7 @@ import { helmPolicies } from "./helm";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
 import { pkiPolicies } from "./pki";
+import { rolloutPolicies } from "./rolloutAnalysis";
 import { stackSafetyPolicies } from "./stackSafety";
 
 export const allPolicies: Policies = [
@@ -25,4 +26,5 @@ export const allPolicies: Policies = [
   ...confidentialVmPolicies,
   ...pkiPolicies,
   ...budgetPolicies,
+  ...rolloutPolicies,
 ];

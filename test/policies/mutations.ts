@@ -3,6 +3,12 @@
  * of the offline evaluator and the gRPC test of the served pack both apply these.
  */
 import type { EvaluatedResource } from "../../policies/lib/evaluate";
+import { serviceValues, SERVICES_NAMESPACE } from "../../services/values";
+import { parsePlatformConfig } from "../../stacks/config";
+import { PROJECT_ROOT } from "../../tools/engine/engine";
+import { renderedToEvaluated } from "../../tools/engine/policyRun";
+import { renderChart } from "../../tools/engine/renderServices";
+import { loadStackSettings } from "../../tools/engine/stackSettings";
 
 export type Mutation = { policy: string; what: string; mutate(resources: EvaluatedResource[]): void };
 
@@ -25,6 +31,20 @@ type Pod = {
     livenessProbe?: unknown;
   }[];
 };
+
+/**
+ * A Rollout ArgoCD deploys in production (the service chart rendered for auth), which the plan
+ * checks beside the Pulumi resources: rendered objects are the only Rollouts there are.
+ */
+function productionRollout(): EvaluatedResource {
+  const settings = loadStackSettings(PROJECT_ROOT, "production");
+  const config = parsePlatformConfig(settings.project, "production", settings.config);
+  const manifest = renderChart("auth", SERVICES_NAMESPACE, serviceValues(config, "auth")).find(
+    (m) => m.kind === "Rollout",
+  );
+  if (!manifest) throw new Error("the service chart rendered no Rollout for auth");
+  return renderedToEvaluated([{ stack: "production", release: "auth", manifest }])[0];
+}
 
 /** Breaks of the pod-template rules, each on the real cloudflared Deployment. */
 function workloadMutations(): Mutation[] {
@@ -308,6 +328,16 @@ export const MUTATIONS: Mutation[] = [
       const pool = find(rs, "digitalocean:index/kubernetesNodePool:KubernetesNodePool", "prism-data");
       pool.inputs.maxNodes = 60;
       pool.outputs.maxNodes = 60;
+    },
+  },
+  {
+    policy: "k8s-rollout-analysis",
+    what: "deploy auth's production Rollout without its background analysis",
+    mutate: (rs) => {
+      const rollout = productionRollout();
+      delete (rollout.inputs as { spec: { strategy: { canary: { analysis?: unknown } } } }).spec.strategy
+        .canary.analysis;
+      rs.push(rollout);
     },
   },
   {

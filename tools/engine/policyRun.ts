@@ -8,6 +8,7 @@ import { typeTokenOf } from "../../policies/lib/podSpec";
 import { allPolicies } from "../../policies/rules";
 import { kubernetesWorkloadPolicies } from "../../policies/rules/kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "../../policies/rules/namespacesAndNetwork";
+import { rolloutPolicies } from "../../policies/rules/rolloutAnalysis";
 import type { Plan } from "./plan";
 
 export const POLICY_CONFIG_DIR = path.resolve(__dirname, "..", "..", "policies", "config");
@@ -112,6 +113,7 @@ export function renderedToEvaluated(objects: RenderedObject[]): EvaluatedResourc
 export const KUBERNETES_MANIFEST_POLICIES = [
   ...kubernetesWorkloadPolicies,
   ...namespaceAndNetworkPolicies,
+  ...rolloutPolicies,
 ].filter((p) => "validateResource" in p);
 
 /** The Kubernetes rules on manifests that never pass through CrossGuard, with the stack's config. */

@@ -12,6 +12,7 @@ import { SERVICE_NAMES, type ServiceName } from "../../services/catalog";
 import { SERVICE_CHART_PATH, SERVICES_NAMESPACE, serviceValues } from "../../services/values";
 import type { PlatformConfig } from "../../stacks/config";
 import { helm, helmAsync } from "../helm";
+import { crdSchemaErrors, hasCrdSchema } from "./crdSchemas";
 import type { Plan } from "./plan";
 import type { RenderedObject } from "./policyRun";
 import { directoryDigest, readRenderCache, writeRenderCache } from "./renderCache";
@@ -190,11 +191,28 @@ function planRenderRequests(plan: Plan): RenderRequest[] {
 export async function renderPlanServices(plan: Plan): Promise<RenderedService[]> {
   const requests = planRenderRequests(plan);
   await prerender(requests);
-  return requests.map(({ release, namespace, values }) => ({
+  const services = requests.map(({ release, namespace, values }) => ({
     release,
     namespace,
     manifests: renderChart(release, namespace, values),
   }));
+  checkCustomResources(services);
+  return services;
+}
+
+/**
+ * Throws, naming each object and field, when a rendered Rollout, AnalysisTemplate, IngressRoute or
+ * TraefikService does not match the CRD the cluster will serve it with (tools/engine/crdSchemas.ts).
+ */
+export function checkCustomResources(services: RenderedService[]): void {
+  const problems = services.flatMap(({ release, manifests }) =>
+    manifests
+      .filter((m) => hasCrdSchema(m.apiVersion))
+      .flatMap((m) => crdSchemaErrors(m).map((e) => `${release}: ${m.kind} ${m.metadata.name} ${e}`)),
+  );
+  if (problems.length) {
+    throw new Error(`rendered custom resources the CRDs reject:\n  ${problems.join("\n  ")}`);
+  }
 }
 
 /** The rendered services as the policy run takes them (policyRun.checkRendered). */

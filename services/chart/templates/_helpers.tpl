@@ -42,3 +42,23 @@ or repository@sha256:... when the tag value is a bare digest.
     {{- else }} {}
     {{- end }}
 {{- end }}
+
+{{/* The Rollout's reference to the service's AnalysisTemplate, measuring the newest ReplicaSet. */}}
+{{- define "prism-service.analysisRef" -}}
+templates:
+  - templateName: {{ .Values.name }}-health
+args:
+  - name: canary-hash
+    valueFrom:
+      podTemplateHashValue: Latest
+{{- end }}
+
+{{/*
+"true" when Argo Rollouts weights the route's requests through a TraefikService: a canary with
+steps, of a service with a route, with traefikRouting on. Empty otherwise.
+*/}}
+{{- define "prism-service.weightedRoute" -}}
+{{- if and (eq .Values.rollout.strategy "canary") .Values.rollout.steps .Values.rollout.traefikRouting .Values.route -}}
+true
+{{- end -}}
+{{- end }}
