@@ -4,12 +4,12 @@ import {
   snapshotStorage,
   cronPeriodHours,
   durationHours,
-} from "../tools/cost/backups";
-import { freeBecause } from "../tools/cost/billable";
+} from "../policies/cost/backups";
+import { freeBecause } from "../policies/cost/billable";
 import { equivalentInstance, priceOnEks } from "../tools/cost/eks";
-import { estimateCost, monthly, type CostedResource } from "../tools/cost/estimate";
-import { PRICES, type ListPrice } from "../tools/cost/prices";
-import { quantityGiB, volumeClaims, type SourcedManifest } from "../tools/cost/quantities";
+import { estimateCost, monthly, type CostedResource } from "../policies/cost/estimate";
+import { PRICES, type ListPrice } from "../policies/cost/prices";
+import { quantityGiB, volumeClaims, type SourcedManifest } from "../policies/cost/quantities";
 import { releaseRenders } from "../tools/cost/renders";
 import { renderPlanReleases } from "../tools/engine/renderReleases";
 import { programResources } from "../tools/engine/plan";

@@ -16,7 +16,7 @@ import { renderExemptions } from "./engine/exemptions";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
 import { releaseRenders, serviceRenders } from "./cost/renders";
-import type { SourcedManifest } from "./cost/quantities";
+import type { SourcedManifest } from "../policies/cost/quantities";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
 
 const USAGE =

@@ -2,11 +2,11 @@
 import { criticalPath, formatDuration, type CriticalPath } from "./analysis/criticalPath";
 import { usd } from "./analysis/planDiff";
 import { priceOnEks, type Comparison } from "./cost/eks";
-import { estimateCost, type CostEstimate, type CostLine } from "./cost/estimate";
-import { PRICES } from "./cost/prices";
-import type { SourcedManifest } from "./cost/quantities";
+import { estimateCost, type CostEstimate, type CostLine } from "../policies/cost/estimate";
+import { PRICES } from "../policies/cost/prices";
+import type { SourcedManifest } from "../policies/cost/quantities";
 import type { Plan } from "./engine/plan";
-import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../components/cost/costBudget";
+import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../policies/facts/cost";
 
 export interface Findings {
   cost: CostEstimate & { eks: Comparison; budgetMonthlyUsd?: number };
@@ -59,7 +59,7 @@ export function renderCost(cost: Findings["cost"]): string {
   }
   for (const l of cost.lines) lines.push(priced(l));
   if (cost.unpriced.length) {
-    lines.push(`  Unpriced (no list price recorded in tools/cost/data/; not included above):`);
+    lines.push(`  Unpriced (no list price recorded in policies/cost/data/; not included above):`);
     for (const l of cost.unpriced) lines.push(unpricedLine(l));
   }
   for (const w of cost.warnings) lines.push(`  ⚠ ${w}`);

@@ -1,10 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-
-/** The label that marks the budget ConfigMap, for the policy pack's budget rule. */
-export const COST_BUDGET_LABEL = "prism.io/cost-budget";
-/** The ConfigMap key holding the budget in USD. */
-export const COST_BUDGET_KEY = "monthlyUsd";
+import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../../policies/facts/cost";
 
 export interface CostBudgetArgs {
   /** The most the stack may cost a month at its autoscaling maximum, in USD at list prices. */

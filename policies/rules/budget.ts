@@ -5,8 +5,8 @@
  * not visible to CrossGuard, so their volumes count only in the offline plan's printed estimate.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../../components/cost/costBudget";
-import { estimateCost } from "../../tools/cost/estimate";
+import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../facts/cost";
+import { estimateCost } from "../cost/estimate";
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 

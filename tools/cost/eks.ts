@@ -6,9 +6,9 @@
  * for the backups. Everything not on DigitalOcean (the confidential-VM landing zones) is unchanged.
  * Node root volumes are not added: a Droplet's local disk has no EKS equivalent priced here.
  */
-import type { CostedResource, CostEstimate, CostLine } from "./estimate";
-import { monthly } from "./estimate";
-import { DROPLET_SPECS, PRICES, type ListPrice, type MachineSpec } from "./prices";
+import type { CostedResource, CostEstimate, CostLine } from "../../policies/cost/estimate";
+import { monthly } from "../../policies/cost/estimate";
+import { DROPLET_SPECS, PRICES, type ListPrice, type MachineSpec } from "../../policies/cost/prices";
 
 /** Instance shapes (facts from the EC2 instance-type documentation, not prices). */
 export const EC2_SPECS: Readonly<Record<string, MachineSpec>> = {

@@ -6,7 +6,7 @@
 import type { PlannedResource } from "../engine/plan";
 import type { RenderedRelease } from "../engine/renderReleases";
 import { APPLICATION_TYPE, type RenderedService } from "../engine/renderServices";
-import type { SourcedManifest } from "./quantities";
+import type { SourcedManifest } from "../../policies/cost/quantities";
 
 const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 

@@ -6,7 +6,7 @@
  *   `{ publicationDate, products: { sku: { attributes } }, terms: { OnDemand: { sku: { offer: { priceDimensions } } } } }`;
  * - DigitalOcean `GET /v2/sizes` (the user's token): `{ sizes: [{ slug, memory, vcpus, price_monthly }], links }`.
  */
-import type { ListPrice, MachineSpec } from "./prices";
+import type { ListPrice, MachineSpec } from "../../policies/cost/prices";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});

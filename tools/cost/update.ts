@@ -1,6 +1,6 @@
 /**
  * `npm run prices:update`: re-reads list prices from the public price APIs and rewrites
- * tools/cost/data/ with today's date. Which prices: every key both stacks' estimates (and their
+ * policies/cost/data/ with today's date. Which prices: every key both stacks' estimates (and their
  * EKS comparison) ask for. Azure Retail Prices and the AWS Price List bulk files need no
  * credentials; DigitalOcean's /v2/sizes needs the user's token in DIGITALOCEAN_TOKEN (skipped,
  * with a note, when it is unset). A source that fails is reported and its prices are kept as they were.
@@ -17,9 +17,9 @@ import {
   parseAzureRetailPage,
   parseDigitalOceanSizes,
 } from "./sources";
-import type { ListPrice } from "./prices";
+import type { ListPrice } from "../../policies/cost/prices";
 
-const DATA = path.join(__dirname, "data");
+const DATA = path.join(__dirname, "..", "..", "policies", "cost", "data");
 
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
   const res = await fetch(url, { headers });

@@ -5,7 +5,6 @@
  * autoscaling maximum, totalled per top-level component. An item without a price is listed as
  * unpriced with its quantity — never guessed.
  */
-import { STACK_TYPE } from "../analysis/graph";
 import { BILLABLE, freeBecause, type Census, type Item } from "./billable";
 import {
   postgresBaseBackups,
@@ -15,6 +14,9 @@ import {
 } from "./backups";
 import { hoursPerMonth, MAX_PRICE_AGE_DAYS, priceAgeDays, PRICES, type ListPrice } from "./prices";
 import { loadBalancers, planManifests, volumeClaims, type SourcedManifest } from "./quantities";
+
+/** The stack resource itself, which bills nothing. */
+const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export interface CostedResource {
   urn: string;
