@@ -24,6 +24,29 @@ export interface UpstreamKeys {
 export const UPSTREAM_KEYS_OUTSIDE_VALUES_YAML: readonly UpstreamKeys[] = [
   {
     chart: "kube-prometheus-stack",
+    paths: ["grafana.podAnnotations", "grafana.persistence.storageClassName"],
+    evidence:
+      "subchart grafana (charts/grafana in the vendored archive): templates/deployment.yaml and statefulset.yaml read .Values.podAnnotations; templates/pvc.yaml reads .Values.persistence.storageClassName (commented out in values.yaml)",
+  },
+  {
+    chart: "kube-prometheus-stack",
+    paths: [
+      "prometheus-node-exporter.containerSecurityContext.allowPrivilegeEscalation",
+      "prometheus-node-exporter.containerSecurityContext.capabilities",
+      "prometheus-node-exporter.containerSecurityContext.runAsNonRoot",
+      "prometheus-node-exporter.containerSecurityContext.seccompProfile",
+    ],
+    evidence:
+      "subchart prometheus-node-exporter: templates/daemonset.yaml writes .Values.containerSecurityContext whole as the container's securityContext (values.yaml sets only readOnlyRootFilesystem and shows capabilities commented out)",
+  },
+  {
+    chart: "opensearch",
+    paths: ["persistence.storageClass"],
+    evidence:
+      "templates/statefulset.yaml reads .Values.persistence.storageClass into the volumeClaimTemplate's storageClassName (commented out in values.yaml)",
+  },
+  {
+    chart: "kube-prometheus-stack",
     paths: [
       "grafana.grafana.ini.analytics.reporting_enabled",
       "grafana.grafana.ini.security",
