@@ -4,6 +4,7 @@ import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyR
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { ofType, oncePerStack, one, planWithFoundation } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
+import { releaseChartPath } from "../components/helm/helmRelease";
 
 const BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
 const KEY = "digitalocean:index/spacesKey:SpacesKey";
@@ -120,7 +121,7 @@ describe.each([
   it("installs Velero with Spaces as the backup location and DigitalOcean snapshots", async () => {
     const plan = await planBackups(stack);
     const release = one(plan, RELEASE, "velero");
-    expect(release.inputs).toMatchObject({ chart: "velero", namespace: "velero" });
+    expect(release.inputs).toMatchObject({ chart: releaseChartPath("velero"), namespace: "velero" });
     const values = veleroValues(plan);
     expect(values.initContainers.map((c) => c.image)).toEqual([
       `${IMAGES["velero-plugin-for-aws"].repository}:${IMAGES["velero-plugin-for-aws"].tag}`,

@@ -11,6 +11,7 @@ import { checkPlan, mandatory } from "../tools/engine/policyRun";
 import type { ConfigMutation } from "../tools/engine/stackSettings";
 import { ofType, one, planWithFoundation, section, type ComponentContext } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
+import { releaseChartPath } from "../components/helm/helmRelease";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -88,7 +89,7 @@ describe.each([
 
   it("runs HA on Raft with the stack's replica count, TLS, auto-unseal and audit", () => {
     const release = one(before.plan, RELEASE, "openbao");
-    expect(release.inputs).toMatchObject({ chart: "openbao", namespace: "openbao" });
+    expect(release.inputs).toMatchObject({ chart: releaseChartPath("openbao"), namespace: "openbao" });
     const values = inputs<{ values: Values }>(release).values;
     expect(values.global.tlsDisable).toBe(false);
     expect(values.injector.enabled).toBe(false);

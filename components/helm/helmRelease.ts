@@ -15,7 +15,7 @@ const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
  * in Pulumi.yaml, the CLI runs the program and starts every provider plugin in `<root>/stacks`
  * (pulumi/pulumi pkg/engine/project.go: getPwdMain makes a directory `main` the plugins' pwd), and
  * the Kubernetes provider resolves a local chart path with os.Stat against its own working
- * directory (pulumi-kubernetes helm_release.go: locateChart → localChart). test/helmRelease.test.ts
+ * directory (pulumi-kubernetes helm_release.go: locateChart → localChart). test/vendorCharts.test.ts
  * checks this matches Pulumi.yaml.
  */
 export const PULUMI_WORKING_DIR = "stacks";
