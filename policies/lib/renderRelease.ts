@@ -59,7 +59,10 @@ export function releaseArchive(inputs: Obj, where: string): string {
   const chart = inputs.chart;
   const version = inputs.version;
   if (typeof chart !== "string" || chart.length === 0) throw new Error(`${where}: Release has no chart`);
-  if (chart.endsWith(".tgz")) return path.posix.normalize(chart.split(path.sep).join("/"));
+  // A Release names its archive relative to the program's working directory, the project's
+  // `main` folder (stacks/); the project-relative path is what the renderer opens.
+  if (chart.endsWith(".tgz"))
+    return path.posix.normalize(path.posix.join("stacks", chart.split(path.sep).join("/")));
   if (typeof version !== "string" || version.length === 0) {
     throw new Error(
       `${where}: Release of chart ${chart} has no version, so no vendored archive can be named`,
