@@ -2,8 +2,8 @@
  * Everyday config mistakes: each is refused before a single resource is registered, with a message
  * naming the key, the bad value (never a secret's) and what is allowed.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
+import { selfSignedCertificate } from "./selfSignedCertificate";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
@@ -240,34 +240,7 @@ describe("regular expressions compile and certificate lifetimes fit their issuer
   });
 
   it("refuses an external intermediate that is no CA or dies before a leaf would", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cert-"));
-    const make = (days: string, ca: boolean) => {
-      const out = path.join(dir, `${days}-${ca}.pem`);
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-keyout",
-          path.join(dir, "key.pem"),
-          "-out",
-          out,
-          "-days",
-          days,
-          "-subj",
-          "/CN=test intermediate",
-          "-addext",
-          `basicConstraints=critical,CA:${ca ? "TRUE" : "FALSE"}`,
-        ],
-        { stdio: "ignore" },
-      );
-      return fs.readFileSync(out, "utf8");
-    };
+    const make = (days: string, ca: boolean) => selfSignedCertificate(Number(days), ca);
     await refused(
       "production",
       (c) => (section(c, "prism:pki").externalIntermediateCertificate = make("365", false)),

@@ -1,7 +1,4 @@
-import * as path from "path";
-import * as os from "os";
-import * as fs from "fs";
-import { execFileSync } from "child_process";
+import { selfSignedCertificate } from "./selfSignedCertificate";
 import { OpenBao } from "../components/pki/openbao";
 import {
   OpenBaoPki,
@@ -369,34 +366,7 @@ describe.each([
 
 describe("the production PKI once the external root has signed the intermediate", () => {
   // A real CA certificate: config validation reads it and checks it outlives every leaf.
-  const pem = (() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-intermediate-"));
-    const out = path.join(dir, "intermediate.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        path.join(dir, "key.pem"),
-        "-out",
-        out,
-        "-days",
-        "730",
-        "-subj",
-        "/CN=Prism intermediate",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-      ],
-      { stdio: "ignore" },
-    );
-    return fs.readFileSync(out, "utf8");
-  })();
+  const pem = selfSignedCertificate(730, true, "Prism intermediate");
 
   it("sets the signed certificate from config, before the roles", async () => {
     const { plan: p, status } = await plan("production", (c) => {
