@@ -7,6 +7,8 @@ import { checkPlan, mandatory, stackPolicyConfig, toEvaluated } from "../../tool
 import { evaluatePolicies } from "../../policies/lib/evaluate";
 import { allPolicies } from "../../policies/rules";
 import { MUTATIONS } from "./mutations";
+import { selfSignedCertificate } from "../selfSignedCertificate";
+import { section } from "../harness";
 
 describe.each(["staging", "production"])("the %s plan", (stack) => {
   it("has zero mandatory violations", async () => {
@@ -17,12 +19,15 @@ describe.each(["staging", "production"])("the %s plan", (stack) => {
 
 describe("mutation test on the production plan", () => {
   it("catches one break per rule on a real planned resource", async () => {
-    // Production as it runs after the one-time OpenBao bootstrap, when Pulumi holds a token and
-    // configures the PKI: the real program and config plus that one secret.
+    // Production as it runs after the one-time OpenBao bootstrap and the external root's signature:
+    // Pulumi holds a token, configures the PKI and sets the signed intermediate, so the CA chain
+    // exists and the warm pools are created. The real program and config plus those two values.
+    const intermediate = selfSignedCertificate(730, true, "Prism intermediate");
     const bootstrapped = await planStack({
       stack: "production",
       mutateConfig: (c) => {
         c["prism:openbaoToken"] = { secure: "v1:placeholder" };
+        section(c, "prism:pki").externalIntermediateCertificate = intermediate;
       },
     });
     const base = toEvaluated(bootstrapped);
