@@ -1,5 +1,6 @@
 /** The pure parts of rendering a Release (policies/lib/renderRelease.ts), shared with the pack. */
 import { VENDOR_DIR as CATALOG_VENDOR_DIR, vendoredChartArchive } from "../components/helm/catalog";
+import { releaseChartPath } from "../components/helm/helmRelease";
 import {
   crdApiVersions,
   inheritTokenMount,
@@ -30,8 +31,10 @@ describe("rendering a Release", () => {
     expect(releaseArchive({ chart: "traefik", version: "41.3.0" }, "r")).toBe(
       vendoredChartArchive("traefik"),
     );
-    expect(releaseArchive({ chart: "charts/vendor/nats-2.14.2.tgz" }, "r")).toBe(
-      vendoredChartArchive("nats"),
+    // A Release's chart input is relative to the program's working directory, stacks/.
+    expect(releaseArchive({ chart: releaseChartPath("nats") }, "r")).toBe(vendoredChartArchive("nats"));
+    expect(releaseArchive({ chart: "../charts/vendor/nats-2.14.2.tgz" }, "r")).toBe(
+      "charts/vendor/nats-2.14.2.tgz",
     );
     expect(() => releaseArchive({ chart: "traefik" }, "Release traefik")).toThrow(
       /Release traefik.*no version/,

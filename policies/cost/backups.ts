@@ -25,6 +25,14 @@ export function cronPeriodHours(schedule: string): number | undefined {
   const fixed = (f: string) => /^[0-9]+$/.test(f);
   if (!fixed(minute) || dom !== "*" || month !== "*") return undefined;
   if (hour === "*" && dow === "*") return 1;
+  // Every N hours ("*/6", or "0,6,12,18"): only an even spacing that repeats daily has one period.
+  const step = /^\*\/([0-9]+)$/.exec(hour);
+  if (step && dow === "*") return 24 % Number(step[1]) === 0 ? Number(step[1]) : undefined;
+  if (/^[0-9]+(,[0-9]+)+$/.test(hour) && dow === "*") {
+    const hours = hour.split(",").map(Number);
+    const gap = 24 / hours.length;
+    return hours.every((h, i) => i === 0 || h - hours[i - 1] === gap) ? gap : undefined;
+  }
   if (fixed(hour) && dow === "*") return 24;
   if (fixed(hour) && fixed(dow)) return 168;
   return undefined;

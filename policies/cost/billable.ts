@@ -186,6 +186,7 @@ export const FREE_TYPES: Record<string, string> = {
   "prism:": "a component: its children are priced",
   "pulumi:": "Pulumi itself (stack, providers)",
   "random:": "generated locally",
+  "time:": "timers and rotation schedules exist only in the state",
   "tls:": "generated locally",
   "digitalocean:index/vpc:Vpc": "VPCs are free",
   "digitalocean:index/spacesKey:SpacesKey": "access keys are free",

@@ -14,6 +14,7 @@ import {
 } from "./backups";
 import { hoursPerMonth, MAX_PRICE_AGE_DAYS, priceAgeDays, PRICES, type ListPrice } from "./prices";
 import { loadBalancers, planManifests, volumeClaims, type SourcedManifest } from "./quantities";
+import { chartNameOf } from "../lib/helmChart";
 
 /** The stack resource itself, which bills nothing. */
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -133,7 +134,7 @@ export function estimateCost(resources: CostedResource[], options: EstimateOptio
 
   // Volume snapshots kept by the Velero schedules.
   const velero = resources.find(
-    (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === VELERO_CHART,
+    (r) => r.type === "kubernetes:helm.sh/v3:Release" && chartNameOf(r.inputs.chart) === VELERO_CHART,
   );
   if (velero) {
     const schedules = snapshotSchedules(velero.inputs.values);

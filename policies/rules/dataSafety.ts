@@ -10,6 +10,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { releaseHoldsVolumes, volumeBlocks } from "../lib/volumes";
+import { chartNameOf } from "../lib/helmChart";
 import { STATEFUL_TYPES } from "./stackSafety";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -154,7 +155,7 @@ export const backupSnapshotsFit: ResourceValidationPolicy = {
   description:
     "Velero's volume-snapshotting schedules together keep at most 25 snapshots of any volume, DigitalOcean's limit per volume.",
   validateResource: (args, report) => {
-    if (args.type !== HELM_RELEASE || args.props.chart !== "velero") return;
+    if (args.type !== HELM_RELEASE || chartNameOf(args.props.chart) !== "velero") return;
     const schedules = get(args.props, "values.schedules");
     if (typeof schedules !== "object" || schedules === null) return;
     let total = 0;
@@ -194,7 +195,7 @@ interface HaConfig {
 }
 
 function releaseNamed(r: PolicyResource, chart: string): boolean {
-  return r.type === HELM_RELEASE && r.props.chart === chart;
+  return r.type === HELM_RELEASE && chartNameOf(r.props.chart) === chart;
 }
 
 export const productionHighAvailability: StackValidationPolicy = {

@@ -2,6 +2,7 @@
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { archiveVersion } from "../lib/helmChart";
 
 /** An exact SemVer 2.0 version (optionally with the `v` prefix some charts use): no ranges, no wildcards. */
 const EXACT_SEMVER =
@@ -34,11 +35,6 @@ function vendoredArchive(chart: string, vendorDir: string): string | undefined {
   if (path.posix.dirname(normalized) !== dir) return undefined;
   const file = path.posix.basename(normalized);
   return /\.tgz$/.test(file) ? file : undefined;
-}
-
-/** The version in a Helm archive name: `<chart>-<version>.tgz` (chart names may contain dashes). */
-export function archiveVersion(file: string): string | undefined {
-  return /-(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$/.exec(file)?.[1];
 }
 
 export const chartVersionPinned: ResourceValidationPolicy = {

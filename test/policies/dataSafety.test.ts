@@ -48,9 +48,10 @@ function release(
   values: Record<string, unknown>,
   opts: pulumi.CustomResourceOptions = {},
 ) {
+  // As the platform installs charts: the vendored archive, relative to the program's directory.
   return new k8s.helm.v3.Release(
     name,
-    { name, chart, version: "1.0.0", namespace: "data", values },
+    { name, chart: `../charts/vendor/${chart}-1.0.0.tgz`, version: "1.0.0", namespace: "data", values },
     { provider, ...opts },
   );
 }

@@ -4,6 +4,7 @@
  * resource's own. The plan records them so a diff pairs a renamed resource with its old URN.
  */
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { engineUrn } from "./urn";
 
 /** "urn:pulumi:<stack>::<project>::<qualified type>::<name>" → its parts. */
 function urnParts(urn: string): { stack: string; project: string; qualifiedType: string } | undefined {
@@ -27,10 +28,8 @@ export function aliasUrns(req: RegisterResourceRequest, ownUrn: string): string[
     const stack = spec.getStack() || own.stack;
     const project = spec.getProject() || own.project;
     const parentUrn = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
-    // A URN's type is prefixed with its parent's own type only (the last part of the parent's).
-    const parentType = parentUrn ? urnParts(parentUrn)?.qualifiedType.split("$").pop() : undefined;
-    const qualifiedType = parentType ? `${parentType}$${type}` : type;
-    out.add(`urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`);
+    // Resolved as the engine resolves the resource's own URN (its parent's whole qualified type).
+    out.add(engineUrn(stack, project, parentUrn || undefined, type, name));
   }
   return [...out].sort();
 }
