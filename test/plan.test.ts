@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { planStack, PROJECT_ROOT } from "../tools/engine/engine";
 import { planToJson, SECRET_MASK } from "../tools/engine/plan";
+import { stackPolicyConfig } from "../tools/engine/policyRun";
 
 const TSX = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 
@@ -42,7 +43,7 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain("pulumi:pulumi:Stack");
     expect(result.stdout).toMatch(/├─ prism:cluster:DoksCluster\s+prism/);
     expect(result.stdout).toMatch(
-      /digitalocean:index\/kubernetesCluster:KubernetesCluster\s+prism \[protected\]/,
+      /digitalocean:index\/kubernetesCluster:KubernetesCluster\s+prism \[protected, retain-on-delete\]/,
     );
     expect(result.stdout).toMatch(/Resources by type:[\s\S]*\d+\s+kubernetes:core\/v1:Namespace/);
     expect(result.stdout).toContain(
@@ -61,7 +62,12 @@ describe("npm run plan", () => {
   it("runs the policy pack: zero violations for production, non-zero exit naming the rule when one is injected", () => {
     expect(runPlan("--stack", "production").stdout).toContain("Policy pack prism-security: no violations");
     const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "prism-policy-")), "strict.json");
-    fs.writeFileSync(strict, JSON.stringify({ "k8s-namespace-pod-security": { exceptions: {} } }));
+    // The file is the pack's whole config, as with `pulumi preview --policy-pack-config`: the
+    // stack's own, with the one PSA exception taken away.
+    const config = stackPolicyConfig("production");
+    const psa = config["k8s-namespace-pod-security"];
+    config["k8s-namespace-pod-security"] = { ...(typeof psa === "object" ? psa : {}), exceptions: {} };
+    fs.writeFileSync(strict, JSON.stringify(config));
     const result = runPlan("--stack", "production", "--policy-config", strict);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain("[mandatory] k8s-namespace-pod-security");

@@ -8,7 +8,22 @@ import { parsePlatformConfig } from "../../stacks/config";
 import { PROJECT_ROOT } from "../../tools/engine/engine";
 import { renderedToEvaluated } from "../../tools/engine/policyRun";
 import { renderChart } from "../../tools/engine/renderServices";
-import { loadStackSettings } from "../../tools/engine/stackSettings";
+import { loadStackSettings, type ConfigMutation } from "../../tools/engine/stackSettings";
+import { section } from "../harness";
+import { selfSignedCertificate } from "../selfSignedCertificate";
+
+/**
+ * Production as it runs after the one-time OpenBao bootstrap and the external root's signature:
+ * Pulumi holds a token, configures the PKI and sets the signed intermediate, so the CA chain exists
+ * and the warm pools are created. The real program and config plus those two values.
+ */
+export function bootstrappedProduction(): ConfigMutation {
+  const intermediate = selfSignedCertificate(730, true, "Prism intermediate");
+  return (c) => {
+    c["prism:openbaoToken"] = { secure: "v1:placeholder" };
+    section(c, "prism:pki").externalIntermediateCertificate = intermediate;
+  };
+}
 
 export type Mutation = { policy: string; what: string; mutate(resources: EvaluatedResource[]): void };
 

@@ -6,9 +6,7 @@ import { planStack } from "../../tools/engine/engine";
 import { checkPlan, mandatory, stackPolicyConfig, toEvaluated } from "../../tools/engine/policyRun";
 import { evaluatePolicies } from "../../policies/lib/evaluate";
 import { allPolicies } from "../../policies/rules";
-import { MUTATIONS } from "./mutations";
-import { selfSignedCertificate } from "../selfSignedCertificate";
-import { section } from "../harness";
+import { bootstrappedProduction, MUTATIONS } from "./mutations";
 
 describe.each(["staging", "production"])("the %s plan", (stack) => {
   it("has zero mandatory violations", async () => {
@@ -19,17 +17,7 @@ describe.each(["staging", "production"])("the %s plan", (stack) => {
 
 describe("mutation test on the production plan", () => {
   it("catches one break per rule on a real planned resource", async () => {
-    // Production as it runs after the one-time OpenBao bootstrap and the external root's signature:
-    // Pulumi holds a token, configures the PKI and sets the signed intermediate, so the CA chain
-    // exists and the warm pools are created. The real program and config plus those two values.
-    const intermediate = selfSignedCertificate(730, true, "Prism intermediate");
-    const bootstrapped = await planStack({
-      stack: "production",
-      mutateConfig: (c) => {
-        c["prism:openbaoToken"] = { secure: "v1:placeholder" };
-        section(c, "prism:pki").externalIntermediateCertificate = intermediate;
-      },
-    });
+    const bootstrapped = await planStack({ stack: "production", mutateConfig: bootstrappedProduction() });
     const base = toEvaluated(bootstrapped);
     const config = stackPolicyConfig("production");
     expect(await evaluatePolicies(allPolicies, base, config)).toEqual([]);

@@ -19,7 +19,7 @@ import {
 } from "../../policies/lib/packConfig";
 import { PACK_NAME } from "../../policies/lib/pack";
 import { allPolicies } from "../../policies/rules";
-import { MUTATIONS } from "./mutations";
+import { bootstrappedProduction, MUTATIONS } from "./mutations";
 import {
   analyze,
   analyzeRequest,
@@ -70,6 +70,15 @@ async function analyzeOverGrpc(resources: EvaluatedResource[], only?: Set<string
   return [...found, ...violationsOf(stack)];
 }
 
+/**
+ * A violation as @pulumi/policy's analyzer server sends it: a rule that reports a string gets the
+ * policy's description, a newline, then that string as the diagnostic's message.
+ */
+const asServed = (v: Violation): Violation => ({
+  ...v,
+  message: v.message ? `${v.description}\n${v.message}` : v.description,
+});
+
 const key = (v: Violation) => `${v.policy} ${v.enforcementLevel} ${v.urn ?? "(stack)"} ${v.message}`;
 const sorted = (vs: Violation[]) => vs.map(key).sort();
 
@@ -112,7 +121,7 @@ describe("the packed pack served as the CLI serves it", () => {
       const resources = asSent(toEvaluated(await planStack({ stack })));
       const offline = await evaluatePolicies(allPolicies, resources, stackPolicyConfig(stack));
       const served = await analyzeOverGrpc(resources);
-      expect(sorted(served)).toEqual(sorted(offline));
+      expect(sorted(served)).toEqual(sorted(offline.map(asServed)));
       process.stdout.write(
         `${stack}: ${resources.length} resources analyzed over gRPC, ${served.length} violation(s) on both sides\n`,
       );
@@ -122,12 +131,7 @@ describe("the packed pack served as the CLI serves it", () => {
   it("reports every break of the mutation test exactly as the offline evaluator does", async () => {
     await configure("production");
     const config = stackPolicyConfig("production");
-    const bootstrapped = await planStack({
-      stack: "production",
-      mutateConfig: (c) => {
-        c["prism:openbaoToken"] = { secure: "v1:placeholder" };
-      },
-    });
+    const bootstrapped = await planStack({ stack: "production", mutateConfig: bootstrappedProduction() });
     const base = asSent(toEvaluated(bootstrapped));
     expect(await analyzeOverGrpc(base)).toEqual([]);
     const before = new Map(base.map((r) => [r.urn, JSON.stringify(r)]));
@@ -145,7 +149,7 @@ describe("the packed pack served as the CLI serves it", () => {
       const served = await analyzeOverGrpc(resources, changed);
       expect({ mutation: m.what, violations: sorted(served) }).toEqual({
         mutation: m.what,
-        violations: sorted(offline),
+        violations: sorted(offline.map(asServed)),
       });
       if (served.some((v) => v.policy === m.policy && v.enforcementLevel === "mandatory"))
         caught.add(m.policy);
