@@ -45,7 +45,10 @@ export interface DatabaseConnection {
 
 const BACKUP_CREDENTIALS_SECRET = "postgres-backup-credentials";
 /** Keys of a Secret holding a Spaces key for Barman (the clusters' and the restore drill's). */
-export const BACKUP_KEY_FIELDS = { accessKeyId: "ACCESS_KEY_ID", secretAccessKey: "ACCESS_SECRET_KEY" } as const;
+export const BACKUP_KEY_FIELDS = {
+  accessKeyId: "ACCESS_KEY_ID",
+  secretAccessKey: "ACCESS_SECRET_KEY",
+} as const;
 const ACCESS_KEY_ID = BACKUP_KEY_FIELDS.accessKeyId;
 const ACCESS_SECRET_KEY = BACKUP_KEY_FIELDS.secretAccessKey;
 
