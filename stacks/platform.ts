@@ -9,6 +9,7 @@ import { retainStorageClass } from "../components/cluster/retainStorageClass";
 import * as pulumi from "@pulumi/pulumi";
 import { SpiceDb } from "../components/authz/spicedb";
 import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
+import { RestoreDrillAccess } from "../components/backup/restoreDrillAccess";
 import { VeleroBackups } from "../components/backup/veleroBackups";
 import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
 import { CostBudget } from "../components/cost/costBudget";
@@ -197,6 +198,22 @@ export function buildPlatform(
     clusterConfig: config.digitalocean,
   });
 
+  // The scheduled restore drill's access: its namespace's ServiceAccount, a read-only key on the
+  // PostgreSQL archive, and Velero's modifiers for a drill restore (components/backup/restoreDrill.ts).
+  const restoreDrill = new RestoreDrillAccess("restore-drill", {
+    stack,
+    provider: cluster.provider,
+    doProvider,
+    namespace: namespaces.name("restore-drill"),
+    veleroNamespace: namespaces.name("velero"),
+    postgresBucket: data.postgresBackupBucket,
+    postgresBucketEndpoint: data.postgresBackupEndpoint,
+    imageName: data.postgresImage,
+    storageGiB: config.data.postgres.storageGiB,
+    clusterNetwork: config.digitalocean.network,
+    clusterKubeconfig: cluster.kubeconfig,
+  });
+
   // 10. External Secrets: the operator and the Google Secret Manager store services read through.
   const externalSecrets = new ExternalSecrets("external-secrets", {
     environment: config.environment,
@@ -277,6 +294,8 @@ export function buildPlatform(
     backupBucket: backups.bucketName,
     cvmEgressRanges: confidential.egressRanges,
     postgresBackupBucket: data.postgresBackupBucket,
+    restoreDrill: restoreDrill.facts,
+    restoreDrillKubeconfig: restoreDrill.kubeconfig,
     natsUrl: data.natsUrl,
     secretStore: externalSecrets.storeName,
     grafanaUrl: pulumi.interpolate`https://${observability.grafanaHostname}`,

@@ -368,6 +368,27 @@ jobs:
     expect(report.environment).toBeUndefined();
     expect(report.permissions).toEqual({ contents: "read", issues: "write" });
   });
+  it("restore drill: weekly per stack in its own environment; only the Pulumi step gets a credential; cleanup always runs", () => {
+    const wf = byName("restore-drill.yml");
+    expect(triggers(wf)).toEqual(["schedule", "workflow_dispatch"]);
+    const drill = wf.jobs.drill;
+    expect(environmentOf(drill)).toBe("restore-drill-${{ matrix.stack }}");
+    expect(drill.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const steps = drill.steps ?? [];
+    const withToken = steps.filter((s) => JSON.stringify(s.env ?? {}).includes("pulumi-login.outputs"));
+    expect(withToken.map((s) => s.run?.match(/pulumi stack output \w+/g))).toEqual([
+      ["pulumi stack output restoreDrillKubeconfig", "pulumi stack output restoreDrill"],
+    ]);
+    const drillStep = steps.findIndex((s) => String(s.run).includes("drill:restore -- --stack"));
+    const cleanup = steps.find((s) => String(s.run).includes("--cleanup"));
+    expect(drillStep).toBeGreaterThan(-1);
+    expect(cleanup?.if).toBe("${{ always() }}");
+    expect(steps.find((s) => String(s.run).includes("rm -f"))?.if).toBe("${{ always() }}");
+    const report = wf.jobs.report;
+    expect(report.environment).toBeUndefined();
+    expect(report.permissions).toEqual({ contents: "read", issues: "write" });
+    expect(report.steps?.at(-1)?.run).toContain("drill:issue");
+  });
 });
 
 describe("Renovate", () => {

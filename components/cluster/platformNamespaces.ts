@@ -32,6 +32,10 @@ export const PLATFORM_NAMESPACES = {
   argocd: { podSecurity: "restricted", purpose: "ArgoCD and Image Updater" },
   "argo-rollouts": { podSecurity: "restricted", purpose: "Argo Rollouts controller" },
   prism: { podSecurity: "restricted", purpose: "the Prism microservices" },
+  "restore-drill": {
+    podSecurity: "restricted",
+    purpose: "the restore drill's scratch copies of backups, deleted after each drill",
+  },
 } as const satisfies Record<string, NamespaceSpec>;
 
 export type PlatformNamespace = keyof typeof PLATFORM_NAMESPACES;

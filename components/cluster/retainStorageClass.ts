@@ -10,6 +10,9 @@ import type * as pulumi from "@pulumi/pulumi";
 /** The class every production PVC names. */
 export const RETAIN_STORAGE_CLASS = "prism-block-retain";
 
+/** DOKS's default class: its volumes are deleted with their claims (scratch copies only, in production). */
+export const DO_DEFAULT_STORAGE_CLASS = "do-block-storage";
+
 /** DigitalOcean's block-storage CSI driver on DOKS. */
 export const DO_BLOCK_STORAGE_PROVISIONER = "dobs.csi.digitalocean.com";
 

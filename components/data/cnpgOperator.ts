@@ -5,6 +5,7 @@ import { platformRelease } from "../helm/helmRelease";
 import { CNPG_LABELS, CNPG_PORTS } from "./postgresCluster";
 import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "./dataNetwork";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import type { PlatformNamespace } from "../cluster/platformNamespaces";
 
 export interface CloudNativePgOperatorArgs {
   environment: Environment;
@@ -22,6 +23,8 @@ export const CNPG_OPERATOR_LABELS = {
   "app.kubernetes.io/instance": RELEASE,
 };
 const WEBHOOK_PORT = 9443;
+/** Namespaces that hold PostgreSQL clusters the operator manages. */
+export const POSTGRES_NAMESPACES = ["data", "restore-drill"] as const satisfies readonly PlatformNamespace[];
 const OPERATOR_METRICS_PORT = 8080;
 
 /**
@@ -56,19 +59,18 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
           { from: [namespacePeer("monitoring")], ports: [tcp(OPERATOR_METRICS_PORT)] },
         ],
       }),
-      // The API server, and every PostgreSQL instance (status on 8000, SQL on 5432) in `data`.
+      // The API server, and every PostgreSQL instance (status on 8000, SQL on 5432) where clusters
+      // run: `data`, and the restore drill's scratch copies.
       policy("egress", {
         podSelector: operatorPods,
         policyTypes: ["Egress"],
         egress: [
           kubernetesApiEgress(args.clusterNetwork),
           {
-            to: [
-              {
-                ...namespacePeer("data"),
-                podSelector: { matchExpressions: [{ key: CNPG_LABELS.cluster, operator: "Exists" }] },
-              },
-            ],
+            to: POSTGRES_NAMESPACES.map((ns) => ({
+              ...namespacePeer(ns),
+              podSelector: { matchExpressions: [{ key: CNPG_LABELS.cluster, operator: "Exists" }] },
+            })),
             ports: [tcp(CNPG_PORTS.status), tcp(CNPG_PORTS.postgres)],
           },
         ],

@@ -54,10 +54,14 @@ export class DataServices extends pulumi.ComponentResource {
   readonly valkeySecret: SecretRef;
   readonly natsUrl: pulumi.Output<string>;
   readonly postgresBackupBucket: pulumi.Output<string>;
+  readonly postgresBackupEndpoint: pulumi.Output<string>;
+  /** The PostgreSQL operand image every cluster runs. */
+  readonly postgresImage: string;
 
   constructor(name: string, args: DataServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:data:DataServices", name, {}, opts);
     const { namespaces } = args;
+    this.postgresImage = image("cloudnative-pg-postgresql");
     const data = namespaces.name("data");
     const clusterNetwork = args.clusterConfig.network;
     const placement = dataPlacement(args.clusterConfig.nodePools.workloads);
@@ -80,7 +84,7 @@ export class DataServices extends pulumi.ComponentResource {
         stack: args.stack,
         config: args.config.postgres,
         spacesRegion: args.spacesRegion,
-        imageName: image("cloudnative-pg-postgresql"),
+        imageName: this.postgresImage,
         doProvider: args.doProvider,
         provider: args.provider,
         namespace: data,
@@ -122,6 +126,7 @@ export class DataServices extends pulumi.ComponentResource {
     this.valkeySecret = { name: VALKEY_CLIENT_SECRET, namespace: namespaces.name("prism") };
     this.natsUrl = nats.url;
     this.postgresBackupBucket = postgres.bucketName;
+    this.postgresBackupEndpoint = postgres.bucketEndpoint;
     this.registerOutputs({ natsUrl: this.natsUrl, postgresBackupBucket: this.postgresBackupBucket });
   }
 }

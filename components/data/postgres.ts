@@ -44,8 +44,28 @@ export interface DatabaseConnection {
 }
 
 const BACKUP_CREDENTIALS_SECRET = "postgres-backup-credentials";
-const ACCESS_KEY_ID = "ACCESS_KEY_ID";
-const ACCESS_SECRET_KEY = "ACCESS_SECRET_KEY";
+/** Keys of a Secret holding a Spaces key for Barman (the clusters' and the restore drill's). */
+export const BACKUP_KEY_FIELDS = {
+  accessKeyId: "ACCESS_KEY_ID",
+  secretAccessKey: "ACCESS_SECRET_KEY",
+} as const;
+const ACCESS_KEY_ID = BACKUP_KEY_FIELDS.accessKeyId;
+const ACCESS_SECRET_KEY = BACKUP_KEY_FIELDS.secretAccessKey;
+
+/** The WAL and base-backup bucket of a stack (bucket names are global, so they carry the stack). */
+export function postgresBucketName(stack: string): string {
+  return `prism-${stack}-postgres`;
+}
+
+/** Barman's destination in that bucket; Barman adds each cluster's name (its server name) below it. */
+export function postgresDestinationPath(bucket: string): string {
+  return `s3://${bucket}/`;
+}
+
+/** The Spaces endpoint Barman talks S3 to, from the bucket's regional endpoint host. */
+export function spacesEndpointUrl(endpointHost: string): string {
+  return `https://${endpointHost}`;
+}
 
 /**
  * Every service database (services/catalog.ts DATABASES), each a CloudNativePG cluster with its
@@ -61,6 +81,8 @@ const ACCESS_SECRET_KEY = "ACCESS_SECRET_KEY";
  */
 export class PostgresDatabases extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
+  /** The bucket's regional endpoint host (e.g. fra1.digitaloceanspaces.com). */
+  readonly bucketEndpoint: pulumi.Output<string>;
   /** Per database: the Secret its consumer reads. */
   readonly secrets: Record<DatabaseName, DatabaseConnection>;
 
@@ -75,7 +97,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
     const bucket = new digitalocean.SpacesBucket(
       `${name}-bucket`,
       {
-        name: `prism-${args.stack}-postgres`,
+        name: postgresBucketName(args.stack),
         region: args.spacesRegion,
         acl: "private",
         versioning: { enabled: true },
@@ -150,8 +172,8 @@ export class PostgresDatabases extends pulumi.ComponentResource {
     ];
 
     const objectStore = {
-      destinationPath: pulumi.interpolate`s3://${bucket.name}/`,
-      endpointURL: pulumi.interpolate`https://${bucket.endpoint}`,
+      destinationPath: bucket.name.apply(postgresDestinationPath),
+      endpointURL: bucket.endpoint.apply(spacesEndpointUrl),
       s3Credentials: {
         accessKeyId: { name: credentials.metadata.name, key: ACCESS_KEY_ID },
         secretAccessKey: { name: credentials.metadata.name, key: ACCESS_SECRET_KEY },
@@ -190,6 +212,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
     }
 
     this.bucketName = bucket.name;
+    this.bucketEndpoint = bucket.endpoint;
     this.secrets = secrets;
     this.registerOutputs({ bucketName: this.bucketName });
   }

@@ -15,6 +15,8 @@ export const CNPG_LABELS = {
   cluster: "cnpg.io/cluster",
   /** PgBouncer pods carry their Pooler's name. */
   pooler: "cnpg.io/poolerName",
+  /** `primary` on the instance that takes writes. */
+  instanceRole: "cnpg.io/instanceRole",
 } as const;
 
 /** Ports of CloudNativePG's pods. */

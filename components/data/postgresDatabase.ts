@@ -76,6 +76,26 @@ const POOLER_RESOURCES = {
   requests: { cpu: "50m", memory: "64Mi" },
   limits: { cpu: "500m", memory: "128Mi" },
 };
+/** The CloudNativePG Cluster (and Barman server) name of a database stored as `stored`. */
+export function postgresClusterName(stored: string): string {
+  return `${stored}-db`;
+}
+
+/** The SQL name (database and owner role) of a database stored as `stored`. */
+export function postgresSqlName(stored: string): string {
+  // SQL identifiers: `am-certs` would need quoting everywhere, so hyphens become underscores.
+  return stored.replace(/-/g, "_");
+}
+
+/**
+ * Recent boto3 sends checksum headers that S3-compatible stores may reject; compute them only where
+ * the API requires them. Every pod running the Barman Cloud tools against Spaces needs this.
+ */
+export const BARMAN_CLOUD_ENV = [
+  { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
+  { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
+];
+
 /** Daily base backup at 03:00 UTC, after Velero's 02:00 run (six fields: seconds first). */
 const BACKUP_SCHEDULE = "0 0 3 * * *";
 
@@ -101,10 +121,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const db = args.database;
     // Where the data lives: unchanged by a rename, so nothing holding data is replaced.
     const stored = args.storedAs ?? db;
-    const clusterName = `${stored}-db`;
+    const clusterName = postgresClusterName(stored);
     const poolerName = `${clusterName}-pooler`;
-    // SQL identifiers: `am-certs` would need quoting everywhere, so hyphens become underscores.
-    const sqlName = stored.replace(/-/g, "_");
+    const sqlName = postgresSqlName(stored);
     const host = pulumi.interpolate`${poolerName}.${args.namespace}.svc.cluster.local`;
     const labels = { "app.kubernetes.io/part-of": "prism", "prism.io/database": stored };
 
@@ -181,12 +200,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
           barmanObjectStore: args.objectStore,
           retentionPolicy: `${args.config.backupRetentionDays}d`,
         },
-        // Recent boto3 sends checksum headers that S3-compatible stores may reject; compute them
-        // only where the API requires them.
-        env: [
-          { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
-          { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
-        ],
+        env: BARMAN_CLOUD_ENV,
       },
       // Deleting a Cluster deletes its volumes: protected in production (DESIGN §3, data safety).
       { ...crOpts, ...keepInProduction(production) },

@@ -1,0 +1,131 @@
+/**
+ * `npm run drill:issue -- <reports dir> <stack>...`: the report job of restore-drill.yml. For each
+ * stack, `<stack>.json` is the drill's report (tools/drill/main.ts). A failed drill, or one that left
+ * no report, opens (or updates) one issue per stack labelled `restore-drill`; a passing drill closes
+ * it with a note.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { gitHubApi, type GitHubApi } from "../ci/githubApi";
+import { ACTIONS_BOT } from "../ci/prComment";
+import { drillSummary, type DrillReport } from "./restoreDrill";
+
+export const DRILL_ISSUE_LABEL = "restore-drill";
+export const drillIssueTitle = (stack: string) => `Restore drill failed in stack ${stack}`;
+
+const Report = z.object({
+  stack: z.string(),
+  ok: z.boolean(),
+  backup: z.string().optional(),
+  restore: z.string().optional(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  cleanupFailures: z.array(z.string()),
+});
+
+export type DrillOutcome = { stack: string; report?: DrillReport };
+
+export function readDrillReport(dir: string, stack: string): DrillOutcome {
+  const file = path.join(dir, `${stack}.json`);
+  if (!fs.existsSync(file)) return { stack };
+  return { stack, report: Report.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
+}
+
+const Issue = z.object({
+  number: z.number(),
+  title: z.string(),
+  user: z.object({ login: z.string(), type: z.string() }).nullable(),
+  pull_request: z.unknown().optional(),
+});
+
+export type DrillIssueAction = {
+  stack: string;
+  action: "opened" | "updated" | "closed" | "none";
+  issue?: number;
+};
+
+export async function reportDrills(
+  api: GitHubApi,
+  repository: string,
+  outcomes: DrillOutcome[],
+  runUrl: string,
+  bot = ACTIONS_BOT,
+): Promise<DrillIssueAction[]> {
+  const open = z
+    .array(Issue)
+    .parse(await api.list(`/repos/${repository}/issues?state=open&labels=${DRILL_ISSUE_LABEL}&per_page=100`))
+    .filter((i) => !i.pull_request && i.user?.login === bot && i.user.type === "Bot");
+  const actions: DrillIssueAction[] = [];
+  for (const { stack, report } of outcomes) {
+    const existing = open.find((i) => i.title === drillIssueTitle(stack));
+    if (report?.ok) {
+      if (!existing) {
+        actions.push({ stack, action: "none" });
+        continue;
+      }
+      await api.post(`/repos/${repository}/issues/${existing.number}/comments`, {
+        body: `The restore drill of stack \`${stack}\` passed in ${runUrl}; closing.`,
+      });
+      await api.patch(`/repos/${repository}/issues/${existing.number}`, {
+        state: "closed",
+        state_reason: "completed",
+      });
+      actions.push({ stack, action: "closed", issue: existing.number });
+      continue;
+    }
+    const body = [
+      report
+        ? drillSummary(report)
+        : `## Restore drill: ${stack} FAILED\n\nThe drill job left no report: it stopped before the drill ran (see the run's log for the step that failed).\n`,
+      `Run: ${runUrl}`,
+      "",
+      "A backup counts only once a restore from it works: until a drill passes, treat this stack's backups as unproven (docs/backup-restore.md).",
+      "",
+    ].join("\n");
+    if (existing) {
+      await api.patch(`/repos/${repository}/issues/${existing.number}`, { body });
+      actions.push({ stack, action: "updated", issue: existing.number });
+    } else {
+      const created = Issue.parse(
+        await api.post(`/repos/${repository}/issues`, {
+          title: drillIssueTitle(stack),
+          body,
+          labels: [DRILL_ISSUE_LABEL],
+        }),
+      );
+      actions.push({ stack, action: "opened", issue: created.number });
+    }
+  }
+  return actions;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [dir, ...stacks] = argv;
+  if (!dir || stacks.length === 0) {
+    process.stderr.write("usage: npm run drill:issue -- <reports dir> <stack>...\n");
+    return 2;
+  }
+  const need = (name: string) => {
+    const v = process.env[name];
+    if (!v) throw new Error(`${name} is not set (the report job runs inside GitHub Actions)`);
+    return v;
+  };
+  const outcomes = stacks.map((s) => readDrillReport(dir, s));
+  const actions = await reportDrills(
+    gitHubApi(process.env.GITHUB_API_URL ?? "https://api.github.com", need("GITHUB_TOKEN")),
+    need("GITHUB_REPOSITORY"),
+    outcomes,
+    need("RUN_URL"),
+  );
+  for (const a of actions) process.stdout.write(`${a.stack}: ${a.action}${a.issue ? ` #${a.issue}` : ""}\n`);
+  return outcomes.every((o) => o.report?.ok) ? 0 : 1;
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
