@@ -18,6 +18,7 @@ import type {
 import type { Resource } from "@pulumi/pulumi";
 import { PACK_ENFORCEMENT_LEVEL } from "./pack";
 import { parsePackConfigFile, policyInfos, reconcilePackConfig } from "./packConfig";
+import { NotYetDecidable } from "./notYetDecidable";
 import { recordSecretPaths } from "./secrets";
 
 export interface EvaluatedResource {
@@ -59,7 +60,7 @@ class NotApplicable extends Error {}
 type ResourceClass = { new (...rest: never[]): Resource; isInstance?: (obj: unknown) => boolean };
 
 /** CrossGuard's own test: the class's static type token, else its `isInstance`. */
-function isTypeOf(type: string, resourceClass: ResourceClass): boolean {
+export function isTypeOf(type: string, resourceClass: ResourceClass): boolean {
   const token = (resourceClass as { __pulumiType?: unknown }).__pulumiType;
   if (typeof token === "string" && token.length > 0) return token === type;
   return resourceClass.isInstance?.({ __pulumiType: type }) === true;
@@ -172,7 +173,16 @@ export async function evaluatePolicies(
           try {
             await validation(args, report(r.urn));
           } catch (err) {
-            if (!(err instanceof NotApplicable)) throw err;
+            // As CrossGuard's server reports a rule that reads a value unknown during preview.
+            if (err instanceof NotYetDecidable) {
+              violations.push({
+                policy: policy.name,
+                description: policy.description,
+                enforcementLevel: "advisory",
+                message: `can't run policy '${policy.name}' during preview: ${err.message}`,
+                urn: r.urn,
+              });
+            } else if (!(err instanceof NotApplicable)) throw err;
           }
         }
       }

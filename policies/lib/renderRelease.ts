@@ -10,10 +10,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { projectRoot } from "./projectRoot";
 import { typeTokenOf, workloadOf } from "./podSpec";
-
-/** The repository root: policies/ sits directly under it, and Release inputs name archives relative to it. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Where vendored chart archives live, relative to the project root (components/helm/catalog.ts). */
 export const VENDOR_DIR = "charts/vendor";
@@ -72,7 +70,7 @@ export function releaseArchive(inputs: Obj, where: string): string {
 }
 
 /** Absolute path of a project-relative archive; an error naming it when it is not there. */
-export function archivePath(archive: string, root = PROJECT_ROOT): string {
+export function archivePath(archive: string, root = projectRoot()): string {
   const abs = path.resolve(root, archive);
   if (!fs.existsSync(abs))
     throw new Error(`chart archive ${archive} is not in the repository (looked at ${abs})`);
@@ -116,7 +114,7 @@ export function renderKey(request: RenderRequest, digest: string): string {
 }
 
 /** `helm template` arguments for a request whose values are in `valuesFile`. */
-export function templateArgs(request: RenderRequest, valuesFile: string, root = PROJECT_ROOT): string[] {
+export function templateArgs(request: RenderRequest, valuesFile: string, root = projectRoot()): string[] {
   const args = [
     "template",
     request.release,
@@ -168,7 +166,7 @@ export function parseManifests(source: string, text: string): Manifest[] {
 export async function renderRelease(
   request: RenderRequest,
   runHelm: (args: string[]) => Promise<string>,
-  root = PROJECT_ROOT,
+  root = projectRoot(),
 ): Promise<Manifest[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-release-"));
   try {

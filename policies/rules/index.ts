@@ -3,6 +3,7 @@
  * does), so the offline plan and the tests evaluate these same objects.
  */
 import type { Policies } from "@pulumi/policy";
+import { checkingReleaseRenders } from "../lib/releaseChecks";
 import { budgetPolicies } from "./budget";
 import { cloudflarePolicies } from "./cloudflare";
 import { confidentialVmPolicies } from "./confidentialVms";
@@ -15,9 +16,13 @@ import { pkiPolicies } from "./pki";
 import { rolloutPolicies } from "./rolloutAnalysis";
 import { stackSafetyPolicies } from "./stackSafety";
 
+/** Kubernetes rules, which also check every object the Releases they are given render. */
+const renderingReleases = (policies: Policies): Policies =>
+  policies.map((p) => ("validateResource" in p ? checkingReleaseRenders(p) : p));
+
 export const allPolicies: Policies = [
-  ...kubernetesWorkloadPolicies,
-  ...namespaceAndNetworkPolicies,
+  ...renderingReleases(kubernetesWorkloadPolicies),
+  ...renderingReleases(namespaceAndNetworkPolicies),
   ...stackSafetyPolicies,
   ...dataSafetyPolicies,
   ...helmPolicies,
@@ -26,5 +31,5 @@ export const allPolicies: Policies = [
   ...confidentialVmPolicies,
   ...pkiPolicies,
   ...budgetPolicies,
-  ...rolloutPolicies,
+  ...renderingReleases(rolloutPolicies),
 ];

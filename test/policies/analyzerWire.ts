@@ -54,6 +54,8 @@ export function startPack(packDir: string, timeoutMs = 120_000): Promise<Running
   const started = Date.now();
   const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", packDir], {
     cwd: packDir,
+    // A copy unpacked outside the repository is told where the vendored charts are.
+    env: { ...process.env, PRISM_PROJECT_ROOT: ROOT },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

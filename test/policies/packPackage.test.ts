@@ -37,7 +37,7 @@ function packageOf(spec: string): string {
   return spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
 
-const BUILTINS = new Set(["fs", "path", "process", "os", "util", "crypto"]);
+const BUILTINS = new Set(["fs", "path", "process", "os", "util", "crypto", "child_process", "zlib"]);
 
 describe("the policy pack as a package", () => {
   const files = sources(PACK);
