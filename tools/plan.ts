@@ -11,7 +11,7 @@ import { planToJson, programResources } from "./engine/plan";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { checkPlanAndRendered, mandatory, renderViolations, stackPolicyConfig } from "./engine/policyRun";
 import { renderedObjects, renderPlanServices, type RenderedService } from "./engine/renderServices";
-import { releaseObjects, renderPlanReleases, type RenderedRelease } from "./engine/renderReleases";
+import { renderPlanReleases, type RenderedRelease } from "./engine/renderReleases";
 import { renderExemptions } from "./engine/exemptions";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
@@ -61,14 +61,10 @@ async function main(argv: string[]): Promise<number> {
       ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as PolicyPackConfig)
       : stackPolicyConfig(plan.stack);
     // ArgoCD-managed workloads never pass through CrossGuard: render what each Application of the
-    // service chart deploys and hold it to the pack's Kubernetes rules, in the same report.
-    // The same for what each Helm Release installs: rendered from its vendored archive as Helm will.
+    // service chart deploys and hold it to the pack's Kubernetes rules, in the same report. What
+    // each Helm Release installs the pack renders and checks itself, as under the Pulumi CLI.
     [services, releases] = await Promise.all([renderPlanServices(plan), renderPlanReleases(plan)]);
-    violations = await checkPlanAndRendered(
-      plan,
-      [...renderedObjects(plan.stack, services), ...releaseObjects(plan.stack, releases)],
-      config,
-    );
+    violations = await checkPlanAndRendered(plan, renderedObjects(plan.stack, services), config);
     // The volumes and load balancers the charts ask for are part of the bill.
     rendered = [...serviceRenders(plan.resources, services), ...releaseRenders(plan.resources, releases)];
   } catch (err) {
