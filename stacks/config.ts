@@ -137,6 +137,8 @@ const digitalocean = z
 const cloudflare = z.strictObject({
   accountId: hexId,
   zoneId: hexId,
+  /** The zone's name (its apex): what the edge certificate must cover is judged against it. */
+  zoneName: hostname,
   tunnelName: z.string().regex(/^[a-z0-9-]{3,63}$/, "must be a lower-case name"),
   access: z
     .strictObject({
@@ -374,6 +376,18 @@ export const platformSchema = z
     /** Service-account key JSON with read access to Secret Manager, for the ClusterSecretStore. */
     externalSecretsGcpCredentials: secretValue,
     alertmanagerSlackWebhookUrl: secretValue.optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    // The platform hostnames are <name>.<baseDomain>, so baseDomain must lie in the zone.
+    const zone = cfg.cloudflare.zoneName;
+    if (cfg.baseDomain !== zone && !cfg.baseDomain.endsWith(`.${zone}`)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseDomain"],
+        input: cfg.baseDomain,
+        message: `must be the Cloudflare zone prism:cloudflare.zoneName ("${zone}") or a name under it`,
+      });
+    }
   })
   .superRefine((cfg, ctx) => {
     // A Slack receiver needs its webhook URL, a secret outside this object.
