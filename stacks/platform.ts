@@ -252,7 +252,6 @@ export function buildPlatform(
     environment: config.environment,
     imageRegistry: config.delivery.imageRegistry,
     namespace: argocd.namespace,
-    argocd: argocd.release,
     secretStore: externalSecrets.storeName,
     provider: cluster.provider,
   });
