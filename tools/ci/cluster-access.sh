@@ -31,10 +31,12 @@ cluster_id() {
   do_api "$api?per_page=200" | jq -r --arg name "prism-$stack" '.kubernetes_clusters[] | select(.name == $name) | .id'
 }
 
-# Replaces the cluster's allow-list by the given JSON array, keeping the firewall enabled.
+# Replaces the cluster's allow-list by the given JSON array, keeping the firewall enabled (the
+# update takes the cluster's name; fields it is not given stay as they are).
 put_allow_list() {
   do_api -X PUT "$api/$1" \
-    -d "$(jq -n --argjson addresses "$2" '{control_plane_firewall: {enabled: true, allowed_addresses: $addresses}}')" \
+    -d "$(jq -n --arg name "prism-$stack" --argjson addresses "$2" \
+      '{name: $name, control_plane_firewall: {enabled: true, allowed_addresses: $addresses}}')" \
     > /dev/null
 }
 
