@@ -25,6 +25,7 @@ import {
 } from "../policies/facts/confidential";
 import { isPrivateCidr, parseCidr } from "./cidr";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
+import { serviceAccountKeyProblem } from "./validation/gcpKeys";
 
 const ENVIRONMENTS = ["staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -137,6 +138,8 @@ const digitalocean = z
 const cloudflare = z.strictObject({
   accountId: hexId,
   zoneId: hexId,
+  /** The zone's name (its apex): what the edge certificate must cover is judged against it. */
+  zoneName: hostname,
   tunnelName: z.string().regex(/^[a-z0-9-]{3,63}$/, "must be a lower-case name"),
   access: z
     .strictObject({
@@ -361,6 +364,11 @@ export const platformSchema = z
     observability,
     data,
     externalSecrets,
+    /**
+     * Confirms GCP service-account keys may be created in the projects that need them (the org
+     * policy iam.disableServiceAccountKeyCreation blocks them in new organisations).
+     */
+    gcpServiceAccountKeys: z.literal("allowed").optional(),
     /** The most the stack may cost a month at its autoscaling maximum (the policy pack enforces it). */
     budget: z.strictObject({ monthlyUsd: z.number().positive().max(1_000_000) }).optional(),
     digitaloceanToken: secretValue,
@@ -374,6 +382,28 @@ export const platformSchema = z
     /** Service-account key JSON with read access to Secret Manager, for the ClusterSecretStore. */
     externalSecretsGcpCredentials: secretValue,
     alertmanagerSlackWebhookUrl: secretValue.optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    const keys = serviceAccountKeyProblem(cfg);
+    if (keys)
+      ctx.addIssue({
+        code: "custom",
+        path: ["gcpServiceAccountKeys"],
+        input: cfg.gcpServiceAccountKeys,
+        message: keys,
+      });
+  })
+  .superRefine((cfg, ctx) => {
+    // The platform hostnames are <name>.<baseDomain>, so baseDomain must lie in the zone.
+    const zone = cfg.cloudflare.zoneName;
+    if (cfg.baseDomain !== zone && !cfg.baseDomain.endsWith(`.${zone}`)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseDomain"],
+        input: cfg.baseDomain,
+        message: `must be the Cloudflare zone prism:cloudflare.zoneName ("${zone}") or a name under it`,
+      });
+    }
   })
   .superRefine((cfg, ctx) => {
     // A Slack receiver needs its webhook URL, a secret outside this object.

@@ -20,6 +20,7 @@ import { ImageUpdater } from "../components/delivery/imageUpdater";
 import { ArgoRollouts } from "../components/delivery/rollouts";
 import { AgentsDns } from "../components/edge/agentsDns";
 import { Cloudflared } from "../components/edge/cloudflared";
+import { EdgeCertificate } from "../components/edge/edgeCertificate";
 import { CloudflareTunnel, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { TraefikIngress } from "../components/edge/traefikIngress";
 import { Observability } from "../components/observability/observability";
@@ -139,6 +140,13 @@ export function buildPlatform(
     originUrl: traefik.originUrl,
     namespace: namespaces.name("edge"),
     k8sProvider: cluster.provider,
+  });
+  // The proxied hostnames' edge certificate, when the Universal one cannot cover them.
+  new EdgeCertificate("edge-certificate", {
+    baseDomain: config.baseDomain,
+    zoneName: config.cloudflare.zoneName,
+    zoneId: config.cloudflare.zoneId,
+    provider: tunnel.provider,
   });
   // The name every CVM dials, on the 7018 load balancer; DNS only (the attested TLS is end to end).
   new AgentsDns("agents", {
@@ -261,7 +269,6 @@ export function buildPlatform(
     environment: config.environment,
     imageRegistry: config.delivery.imageRegistry,
     namespace: argocd.namespace,
-    argocd: argocd.release,
     secretStore: externalSecrets.storeName,
     provider: cluster.provider,
   });

@@ -50,7 +50,6 @@ const deliveryPlan = oncePerStack(async (stack) => ({
       environment: ctx.config.environment,
       imageRegistry: ctx.config.delivery.imageRegistry,
       namespace: argocd.namespace,
-      argocd: argocd.release,
       secretStore,
       provider: cluster.provider,
     });

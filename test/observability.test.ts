@@ -353,10 +353,16 @@ describe.each(["staging", "production"])("observability in %s", (stack) => {
     expect(rules.map(groups).sort((a, b) => a[0].name.localeCompare(b[0].name))).toEqual(
       RULE_GROUPS.map((g) => [g]).sort((a, b) => a[0].name.localeCompare(b[0].name)),
     );
+    // The PrometheusRule CRD, installed on its own ahead of the chart (not the whole release).
+    const crd = ofType(plan, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").find((c) =>
+      c.name.endsWith("prometheus-crds-prometheusrules"),
+    );
+    expect(crd).toBeDefined();
     const kps = release(plan, "kube-prometheus-stack");
     for (const r of rules) {
       expect(at(r.inputs, "metadata", "namespace")).toBe("monitoring");
-      expect(r.dependencies).toContain(kps.urn);
+      expect(r.dependencies).toContain(crd?.urn);
+      expect(r.dependencies).not.toContain(kps.urn);
     }
   });
 

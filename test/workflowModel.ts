@@ -102,13 +102,16 @@ export function credentialSteps(job: Job): Step[] {
 }
 
 /**
- * A step that runs Pulumi: the Pulumi action, or a shell step calling the CLI or the stack-secrets
- * script. The one other credential use allowed is the chart-vendoring push, a `git push` whose token
- * may only write contents and lives in its own environment.
+ * A step that runs Pulumi: the Pulumi action, or a shell step calling the CLI, the stack-secrets
+ * script or the cluster-access script (which selects the stack and reads its config). The one other
+ * credential use allowed is the chart-vendoring push, a `git push` whose token may only write
+ * contents and lives in its own environment.
  */
 export function callsPulumi(step: Step): boolean {
   if (step.uses) return actionName(step.uses) === "pulumi/actions";
-  return /(^|\s)pulumi\s|tools\/ci\/stack-secrets\.sh|CHARTS_PUSH_TOKEN[\s\S]*\spush\s/.test(step.run ?? "");
+  return /(^|\s)pulumi\s|tools\/ci\/(stack-secrets|cluster-access)\.sh|CHARTS_PUSH_TOKEN[\s\S]*\spush\s/.test(
+    step.run ?? "",
+  );
 }
 
 /** The problems of one workflow against the secret rules (empty when it is safe). */

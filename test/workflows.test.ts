@@ -356,14 +356,14 @@ jobs:
     expect(steps.find((s) => String(s.run).includes("plan:comment-data"))!.if).toBe("${{ !cancelled() }}");
   });
 
-  it("drift: daily per stack with --refresh --expect-no-changes; the issue job holds no cloud credential", () => {
+  it("drift: daily per stack, refresh (running the program) and preview with --expect-no-changes; the issue job holds no cloud credential", () => {
     const wf = byName("drift.yml");
     expect(triggers(wf)).toEqual(["schedule", "workflow_dispatch"]);
     const detect = wf.jobs.detect;
     expect(environmentOf(detect)).toBe("drift-${{ matrix.stack }}");
-    expect(
-      detect.steps!.some((s) => /pulumi preview .*--refresh --expect-no-changes/.test(s.run ?? "")),
-    ).toBe(true);
+    const check = detect.steps!.find((s) => /pulumi refresh /.test(s.run ?? ""))?.run ?? "";
+    expect(check).toMatch(/pulumi refresh .*--run-program --preview-only --expect-no-changes/);
+    expect(check).toMatch(/pulumi preview .*--expect-no-changes/);
     const report = wf.jobs.report;
     expect(report.environment).toBeUndefined();
     expect(report.permissions).toEqual({ contents: "read", issues: "write" });

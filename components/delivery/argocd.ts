@@ -71,7 +71,9 @@ export class ArgoCd extends pulumi.ComponentResource {
       parent: this,
       dependsOn: args.prometheusOperator ? [args.prometheusOperator] : [],
     });
-    this.namespace = this.release.namespace;
+    // The namespace itself, not the release's output: what lives there waits for the release only
+    // when it needs the release (the Application CRD), not for its name.
+    this.namespace = pulumi.output(args.namespace);
 
     // Beside the Service it routes to (Traefik resolves no cross-namespace services).
     ingressRoute(

@@ -26,8 +26,6 @@ export interface ImageUpdaterArgs {
   imageRegistry: string;
   /** namespaces.name("argocd"): Image Updater reads and patches Applications there. */
   namespace: pulumi.Input<string>;
-  /** ArgoCD's release: the Application CRD must exist before Image Updater watches it. */
-  argocd: pulumi.Resource;
   /** ExternalSecrets.storeName: the ClusterSecretStore the registry credential comes from. */
   secretStore: pulumi.Input<string>;
   provider: k8s.Provider;
@@ -47,7 +45,7 @@ export class ImageUpdater extends pulumi.ComponentResource {
     const registryHost = args.imageRegistry.split("/")[0];
 
     // Registry credentials for tag and digest lookups, synced from Secret Manager.
-    const pullSecret = registryPullSecret(
+    registryPullSecret(
       `${name}-registry-credentials`,
       args.namespace,
       {
@@ -83,7 +81,9 @@ export class ImageUpdater extends pulumi.ComponentResource {
       },
       provider: args.provider,
       parent: this,
-      dependsOn: [args.argocd, pullSecret],
+      // Neither Argo CD's release nor the pull secret: the credentials are read at each registry
+      // lookup, and the controller retries until Argo CD's chart has created the Application CRD
+      // (the first thing its install applies). Waiting would put two releases in series.
     });
 
     // One reference per service Application; their annotations carry the strategy.

@@ -125,8 +125,12 @@ export function vendoredChartArchive(name: ChartName): string {
 
 /** Container images deployed outside charts, pinned to exact tags. */
 export const IMAGES = {
-  /** cloudflared, the tunnel connector (runs as a Deployment we own). */
-  cloudflared: { repository: "docker.io/cloudflare/cloudflared", tag: "2024.8.3" },
+  /**
+   * cloudflared, the tunnel connector (runs as a Deployment we own). Cloudflare supports a connector
+   * release for about a year after it ships, so this stays within that window: 2026.5.0 (released
+   * 2026-05-13) is the newest release found, and Renovate proposes each new one (renovate.json).
+   */
+  cloudflared: { repository: "docker.io/cloudflare/cloudflared", tag: "2026.5.0" },
   /**
    * Velero's object-store plugin (S3 API, pointed at Spaces), run as an init container of the velero
    * chart. Plugin v1.14.x is the line built against Velero 1.18.x (CHARTS.velero deploys 1.18.1).

@@ -6,6 +6,7 @@ import { KUBE_API_EGRESS, namespacePeer, networkPolicy, tcp } from "./network";
 import { OPENSEARCH_HTTP_PORT, OPENSEARCH_POD_LABELS } from "./opensearchValues";
 import { PROMETHEUS_POD_LABELS } from "./prometheusValues";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import { OPENSEARCH_TIMEOUT_SECONDS } from "./logStorage";
 
 export const FLUENT_BIT_POD_LABELS = { "app.kubernetes.io/name": "fluent-bit" } as const;
 const METRICS_PORT = 2020;
@@ -20,7 +21,7 @@ export interface LogShippingArgs {
   /** OpenSearch's HTTP API, its user and password (a Pulumi secret). */
   opensearch: { url: string; user: string; password: pulumi.Input<string> };
   provider: k8s.Provider;
-  /** The OpenSearch release and kube-prometheus-stack (its ServiceMonitor CRD). */
+  /** The ServiceMonitor CRD (the chart renders one). Not OpenSearch: Fluent Bit buffers on disk and retries. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -186,6 +187,8 @@ export class LogShipping extends pulumi.ComponentResource {
       values,
       provider: args.provider,
       parent: this,
+      // Ready once OpenSearch accepts its retries (health check), at most as late as OpenSearch.
+      timeoutSeconds: OPENSEARCH_TIMEOUT_SECONDS,
       dependsOn: [secret, egress, ingress, ...args.dependsOn],
     });
     this.registerOutputs({});

@@ -29,6 +29,9 @@ import { storageClassFor } from "../cluster/retainStorageClass";
 /** Where OpenSearch runs; clients in other namespaces address it by this name. */
 const LOGGING: PlatformNamespace = "logging";
 
+/** How long the OpenSearch release may take, and so whatever installs alongside it and needs it up. */
+export const OPENSEARCH_TIMEOUT_SECONDS = 1200;
+
 export interface LogStorageArgs {
   environment: Environment;
   baseDomain: string;
@@ -148,7 +151,7 @@ export class LogStorage extends pulumi.ComponentResource {
       provider: args.provider,
       parent: this,
       // Three nodes with volumes and a security bootstrap take a while.
-      timeoutSeconds: 1200,
+      timeoutSeconds: OPENSEARCH_TIMEOUT_SECONDS,
       dependsOn: [adminSecret, ...policies],
       // The log history is evidence after an incident: never delete it by accident in production.
       protect: production,
@@ -160,7 +163,10 @@ export class LogStorage extends pulumi.ComponentResource {
       values: dashboardsValues(config, accountSecret.metadata.name),
       provider: args.provider,
       parent: this,
-      dependsOn: [this.release, accountSecret],
+      // Installed alongside OpenSearch, not after it: Dashboards retries until OpenSearch answers,
+      // and its release waits as long as OpenSearch's.
+      timeoutSeconds: OPENSEARCH_TIMEOUT_SECONDS,
+      dependsOn: [accountSecret],
     });
 
     // Dashboards' only way in: the Access-protected hostname, through Traefik.

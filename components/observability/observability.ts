@@ -7,6 +7,7 @@ import { Autoscaling } from "./autoscaling";
 import { GrafanaDashboards } from "./dashboards";
 import { LogShipping } from "./logShipping";
 import { LogStorage } from "./logStorage";
+import { PrometheusCrds } from "./prometheusCrds";
 import { PrometheusStack } from "./prometheusStack";
 import { Tracing } from "./tracing";
 
@@ -72,13 +73,15 @@ export class Observability extends pulumi.ComponentResource {
                 username: logs.adminUser,
                 password: logs.adminPassword,
                 indexReplicas: logs.indexReplicas,
-                release: logs.release,
               },
             }
           : {}),
       },
       child,
     );
+
+    // The Prometheus operator's CRDs others create objects of, on their own ahead of every release.
+    const crds = new PrometheusCrds(`${name}-prometheus-crds`, { provider }, child).crds;
 
     const prometheus = new PrometheusStack(
       `${name}-prometheus`,
@@ -91,6 +94,7 @@ export class Observability extends pulumi.ComponentResource {
         provider,
         slackWebhookUrl: args.slackWebhookUrl,
         jaegerQueryUrl: tracing.queryUrl,
+        crds,
         ingress: args.ingress,
       },
       child,
@@ -104,8 +108,8 @@ export class Observability extends pulumi.ComponentResource {
         namespace: namespaces.name("node-agents"),
         opensearch: { url: logs.url, user: logs.adminUser, password: logs.adminPassword },
         provider,
-        // OpenSearch to write to, and the ServiceMonitor CRD for its own metrics.
-        dependsOn: [logs.release, prometheus.release],
+        // The ServiceMonitor CRD for its own metrics; OpenSearch it retries until it answers.
+        dependsOn: crds,
       },
       child,
     );

@@ -34,6 +34,8 @@ export interface PrometheusStackArgs {
   slackWebhookUrl?: pulumi.Input<string>;
   /** In-cluster URL of Jaeger's query API, for Grafana's tracing datasource. */
   jaegerQueryUrl: pulumi.Input<string>;
+  /** The ServiceMonitor, PodMonitor and PrometheusRule CRDs (PrometheusCrds), installed ahead. */
+  crds: pulumi.Resource[];
   /** What installs Traefik's IngressRoute CRD (the Traefik component); the route waits for it. */
   ingress?: pulumi.Resource;
 }
@@ -136,9 +138,11 @@ export class PrometheusStack extends pulumi.ComponentResource {
       // Prometheus' volume and the CRDs take a while on a cold cluster.
       timeoutSeconds: 900,
       // The pods read these Secrets at start and reach the API through these policies.
-      dependsOn: [...secrets, ...policies],
+      // The CRDs installed ahead: the chart's crds/ install then skips them instead of racing them.
+      dependsOn: [...secrets, ...policies, ...args.crds],
     });
-    const crdOpts = { ...k8sOpts, dependsOn: [this.release] };
+    // The rules and monitors need their CRDs only; the operator picks them up once it runs.
+    const crdOpts = { ...k8sOpts, dependsOn: args.crds };
 
     for (const group of RULE_GROUPS) {
       prometheusRule(

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
+import { OPENSEARCH_TIMEOUT_SECONDS } from "./logStorage";
 import { namespacePeer, networkPolicy, tcp } from "./network";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 import { SERVICE_NAMES } from "../../services/catalog";
@@ -26,8 +27,6 @@ export interface TraceStore {
   password: pulumi.Input<string>;
   /** Replicas per index shard: 0 on a single node. */
   indexReplicas: number;
-  /** The OpenSearch release: Jaeger starts once it is up. */
-  release: pulumi.Resource;
 }
 
 export interface TracingArgs {
@@ -61,9 +60,11 @@ export class Tracing extends pulumi.ComponentResource {
     const store = args.store;
     const dependsOn: pulumi.Resource[] = [];
 
+    // Jaeger does not wait for the OpenSearch release: it installs alongside it and becomes ready
+    // once OpenSearch answers (its collector restarts until then), and its release waits as long
+    // as OpenSearch's does. Waiting here would put two whole releases in series on a cold up.
     if (store) {
       dependsOn.push(
-        store.release,
         new k8s.core.v1.Secret(
           `${name}-opensearch`,
           {
@@ -203,16 +204,19 @@ export class Tracing extends pulumi.ComponentResource {
       );
     }
 
-    const release = platformRelease(JAEGER_RELEASE, {
+    platformRelease(JAEGER_RELEASE, {
       chart: "jaeger",
       namespace: args.namespace,
       values,
       provider: args.provider,
       parent: this,
+      timeoutSeconds: store ? OPENSEARCH_TIMEOUT_SECONDS : undefined,
       dependsOn,
     });
 
-    this.queryUrl = pulumi.interpolate`http://${release.name}.${release.namespace}.svc:${JAEGER_PORTS.query}`;
+    // From the names, not the release's outputs: Grafana's datasource needs the URL, not a running
+    // Jaeger, so kube-prometheus-stack does not wait for this release.
+    this.queryUrl = pulumi.interpolate`http://${JAEGER_RELEASE}.${args.namespace}.svc:${JAEGER_PORTS.query}`;
     this.registerOutputs({ queryUrl: this.queryUrl });
   }
 }

@@ -175,6 +175,15 @@ export const BILLABLE: Record<string, (inputs: Obj, census: Census) => Item[]> =
   "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication": () => [
     { item: "Access application", priceKey: "cloudflare:access", quantity: 1 },
   ],
+  // Advanced certificates come with the Advanced Certificate Manager subscription of the zone; no
+  // price with a source is in the table, so it is listed unpriced.
+  "cloudflare:index/certificatePack:CertificatePack": () => [
+    {
+      item: "Advanced certificate (Advanced Certificate Manager)",
+      priceKey: "cloudflare:advanced-certificate-manager",
+      quantity: 1,
+    },
+  ],
 };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `npm run ci:drift-issue -- <results dir> <stack>...`: the report job of drift.yml. For each stack,
- * `<stack>.exit` and `<stack>.txt` are the exit status and output of
- * `pulumi preview --refresh --expect-no-changes --diff`; this keeps one issue per stack, labelled
+ * `<stack>.exit` and `<stack>.txt` are the exit status and output of `pulumi refresh --run-program
+ * --preview-only` and `pulumi preview`, both `--expect-no-changes --diff`; this keeps one issue per stack, labelled
  * `drift`, written by the job's own bot: opened or updated with the diff when the stack drifted or
  * the check failed, closed with a note when the stack is clean again.
  */

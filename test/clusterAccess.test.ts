@@ -1,0 +1,108 @@
+/**
+ * CI reaches the cluster: every job that runs Pulumi against a stack opens the cluster access
+ * (OpenBao's port-forward; for deploys also this runner's address on the control-plane firewall)
+ * before Pulumi and closes it after, whatever happened. And refresh/destroy work at any age: every
+ * documented or scripted `pulumi refresh` and `pulumi destroy` runs the program (`--run-program`),
+ * so the Kubernetes provider gets a fresh DOKS token, not the expired one stored in state.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../tools/engine/engine";
+import { callsPulumi, parseWorkflow, type Step } from "./workflowModel";
+
+const read = (...p: string[]) => fs.readFileSync(path.join(PROJECT_ROOT, ...p), "utf8");
+const workflow = (file: string) => parseWorkflow(read(".github", "workflows", file));
+const SCRIPT = "tools/ci/cluster-access.sh";
+
+const isPulumiRun = (s: Step) =>
+  (s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined) ||
+  /(^|\s)pulumi (up|preview|refresh|destroy)\b/.test(s.run ?? "");
+
+describe.each([
+  ["deploy.yml", "up", true],
+  ["pr-preview.yml", "preview", false],
+  ["drift.yml", "detect", false],
+])("%s", (file, jobName, admitsRunner) => {
+  const jobs = workflow(file).jobs;
+  const job = jobName === "up" || jobName === "detect" ? jobs[jobName] : Object.values(jobs)[0];
+  const steps = job.steps ?? [];
+  const pulumiAt = steps.findIndex(isPulumiRun);
+  const openAt = steps.findIndex((s) => (s.run ?? "").includes(`${SCRIPT} open "$STACK"`));
+  const closeAt = steps.findIndex((s) => (s.run ?? "").includes(`${SCRIPT} close "$STACK"`));
+
+  it("opens the cluster access before Pulumi runs and closes it after, always", () => {
+    expect(pulumiAt).toBeGreaterThan(-1);
+    expect(openAt).toBeGreaterThan(-1);
+    expect(openAt).toBeLessThan(pulumiAt);
+    expect(closeAt).toBeGreaterThan(pulumiAt);
+    expect(String(steps[closeAt].if)).toMatch(/always\(\)/);
+  });
+
+  it(`${admitsRunner ? "admits" : "does not admit"} the runner to the control-plane firewall`, () => {
+    expect((steps[openAt]?.run ?? "").includes("--admit-runner")).toBe(admitsRunner);
+  });
+
+  it("hands the DigitalOcean token only to the access steps, which count as Pulumi steps", () => {
+    for (const at of [openAt, closeAt]) {
+      expect(steps[at].env?.DIGITALOCEAN_TOKEN).toBe("${{ secrets.DIGITALOCEAN_TOKEN }}");
+      expect(callsPulumi(steps[at])).toBe(true);
+    }
+  });
+});
+
+describe("the cluster-access script", () => {
+  const script = read(SCRIPT);
+
+  it("is executable", () => {
+    expect(fs.statSync(path.join(PROJECT_ROOT, SCRIPT)).mode & 0o111).not.toBe(0);
+  });
+
+  it("forwards OpenBao with a fresh kubeconfig from the API, never the stack's stored one", () => {
+    expect(script).toMatch(/\/kubeconfig\?expiry_seconds=3600/);
+    expect(script).toMatch(/port-forward svc\/openbao 8200:8200/);
+    expect(script).not.toMatch(/stack output kubeconfig/);
+  });
+
+  it("puts the runner's address in the run's allow-list and takes it off the cluster on close", () => {
+    expect(script).toMatch(
+      /pulumi config set --path "digitalocean\.controlPlaneFirewall\.allowedAddresses\[/,
+    );
+    expect(script).toMatch(/map\(select\(\. != \$a\)\)/);
+  });
+});
+
+describe("refresh and destroy at any age", () => {
+  const docs = [
+    "README.md",
+    ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((f) => path.join("docs", f)),
+    ...fs
+      .readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))
+      .map((f) => path.join(".github", "workflows", f)),
+    ...fs
+      .readdirSync(path.join(PROJECT_ROOT, "tools", "ci"))
+      .filter((f) => f.endsWith(".sh"))
+      .map((f) => path.join("tools", "ci", f)),
+  ].filter((f) => fs.statSync(path.join(PROJECT_ROOT, f)).isFile());
+
+  it("every pulumi refresh and pulumi destroy runs the program", () => {
+    const missing: string[] = [];
+    for (const file of docs)
+      for (const line of read(file).split("\n"))
+        if (/pulumi (refresh|destroy)\b/.test(line) && !line.includes("--run-program"))
+          missing.push(`${file}: ${line.trim()}`);
+    expect(missing).toEqual([]);
+  });
+
+  it("no preview or up refreshes with the providers stored in state (--refresh)", () => {
+    const refreshing: string[] = [];
+    for (const file of docs)
+      for (const line of read(file).split("\n"))
+        if (/pulumi (preview|up)\b.*--refresh\b/.test(line)) refreshing.push(`${file}: ${line.trim()}`);
+    expect(refreshing).toEqual([]);
+  });
+
+  it("the README says which: the program runs on refresh and destroy", () => {
+    expect(read("README.md")).toMatch(/pulumi refresh --run-program/);
+    expect(read("README.md")).toMatch(/pulumi destroy --run-program/);
+  });
+});
