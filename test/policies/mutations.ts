@@ -25,7 +25,13 @@ export function bootstrappedProduction(): ConfigMutation {
   };
 }
 
-export type Mutation = { policy: string; what: string; mutate(resources: EvaluatedResource[]): void };
+export type Mutation = {
+  policy: string;
+  what: string;
+  mutate(resources: EvaluatedResource[]): void;
+  /** Why the CLI cannot show this break to a pack: the offline plan alone catches it. */
+  offlineOnly?: string;
+};
 
 function find(resources: EvaluatedResource[], type: string, name: string): EvaluatedResource {
   const r = resources.find((x) => x.type === type && x.name === name);
@@ -302,6 +308,7 @@ export const MUTATIONS: Mutation[] = [
   {
     policy: "stateful-resources-retained",
     what: "let Pulumi delete the users database with its resource",
+    offlineOnly: "the CLI sends analyzers no retainOnDelete (AnalyzerResourceOptions has no such field)",
     mutate: (rs) =>
       (find(rs, "kubernetes:postgresql.cnpg.io/v1:Cluster", "data-postgres-users-cluster").retainOnDelete =
         false),
