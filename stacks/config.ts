@@ -329,6 +329,17 @@ const data = z.strictObject({
   }),
 });
 
+/** The most days a generated credential lives: rotating at least yearly keeps a leaked one short-lived. */
+export const MAX_CREDENTIAL_ROTATION_DAYS = 365;
+
+const credentialRotation = z.strictObject({
+  /** Days between replacements of every generated credential (passwords and keys). */
+  days: z
+    .int("must be a whole number of days")
+    .min(1, `must be between 1 and ${MAX_CREDENTIAL_ROTATION_DAYS} days`)
+    .max(MAX_CREDENTIAL_ROTATION_DAYS, `must be between 1 and ${MAX_CREDENTIAL_ROTATION_DAYS} days`),
+});
+
 const externalSecrets = z.strictObject({
   /** The GCP project whose Secret Manager holds the services' secrets. */
   gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
@@ -369,6 +380,7 @@ export const platformSchema = z
      * policy iam.disableServiceAccountKeyCreation blocks them in new organisations).
      */
     gcpServiceAccountKeys: z.literal("allowed").optional(),
+    credentialRotation,
     /** The most the stack may cost a month at its autoscaling maximum (the policy pack enforces it). */
     budget: z.strictObject({ monthlyUsd: z.number().positive().max(1_000_000) }).optional(),
     digitaloceanToken: secretValue,

@@ -83,6 +83,7 @@ export function buildPlatform(
 
   // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {
+    credentialRotation: config.credentialRotation,
     environment: config.environment,
     stack,
     config: config.pki,
@@ -107,6 +108,7 @@ export function buildPlatform(
   // 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into
   //    and the warm pool, whose agents trust the PKI's chain and dial back on 7018.
   const confidential = new ConfidentialCapacity("confidential", {
+    credentialRotation: config.credentialRotation,
     environment: config.environment,
     stack,
     baseDomain: config.baseDomain,
@@ -166,6 +168,7 @@ export function buildPlatform(
   // 7. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces
   //    and snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
   const backups = new VeleroBackups("backups", {
+    credentialRotation: config.credentialRotation,
     environment: config.environment,
     stack,
     config: config.backups,
@@ -196,6 +199,7 @@ export function buildPlatform(
   // 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
   //    database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
   const data = new DataServices("data", {
+    credentialRotation: config.credentialRotation,
     environment: config.environment,
     stack,
     config: config.data,
@@ -209,6 +213,7 @@ export function buildPlatform(
   // The scheduled restore drill's access: its namespace's ServiceAccount, a read-only key on the
   // PostgreSQL archive, and Velero's modifiers for a drill restore (components/backup/restoreDrill.ts).
   const restoreDrill = new RestoreDrillAccess("restore-drill", {
+    credentialRotation: config.credentialRotation,
     stack,
     provider: cluster.provider,
     doProvider,
@@ -236,6 +241,7 @@ export function buildPlatform(
 
   // 11. SpiceDB through its operator, on its own PostgreSQL database, with the schema written.
   const spicedb = new SpiceDb("spicedb", {
+    credentialRotation: config.credentialRotation,
     environment: config.environment,
     stack,
     namespace: namespaces.name("spicedb"),

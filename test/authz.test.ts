@@ -79,6 +79,7 @@ const planAuthz = oncePerStack((stack) =>
       { provider: ctx.cluster.provider, dependsOn: [eso.store] },
     );
     new SpiceDb("spicedb", {
+      credentialRotation: ctx.config.credentialRotation,
       environment: ctx.config.environment,
       stack: ctx.stack,
       namespace: ctx.namespaces.name("spicedb"),

@@ -16,6 +16,7 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const planBackups = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
     new VeleroBackups("backups", {
+      credentialRotation: ctx.config.credentialRotation,
       environment: ctx.config.environment,
       stack: ctx.stack,
       config: ctx.config.backups,

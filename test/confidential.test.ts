@@ -52,6 +52,7 @@ function planCapacity(stack: string, mutate?: ConfigMutation, key?: string): Pro
     stack,
     (ctx) => {
       const capacity = new ConfidentialCapacity("confidential", {
+        credentialRotation: ctx.config.credentialRotation,
         environment: ctx.config.environment,
         stack: ctx.stack,
         baseDomain: ctx.config.baseDomain,

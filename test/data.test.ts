@@ -36,6 +36,7 @@ function planData(stack: string): Promise<Planned> {
     planned = planWithFoundation(stack, (ctx) => {
       config = ctx.config;
       const data = new DataServices("data", {
+        credentialRotation: ctx.config.credentialRotation,
         environment: ctx.config.environment,
         stack: ctx.stack,
         config: ctx.config.data,

@@ -31,6 +31,7 @@ const withToken: ConfigMutation = (c) => {
 /** The composition stacks/platform.ts uses, returning the PKI's bootstrap status. */
 function build(ctx: ComponentContext): PkiStatus {
   const openbao = new OpenBao("openbao", {
+    credentialRotation: ctx.config.credentialRotation,
     environment: ctx.config.environment,
     stack: ctx.stack,
     config: ctx.config.pki,

@@ -21,6 +21,7 @@ async function planDatabase(database: "billing" | "certs", storedAs?: string): P
       { provider: cluster.provider },
     );
     new PostgresDatabase(`data-postgres-${database}`, {
+      credentialRotation: config.credentialRotation,
       database,
       storedAs,
       environment: "production",

@@ -31,6 +31,7 @@ let chainPlan: Promise<Plan> | undefined;
 function withChain(): Promise<Plan> {
   chainPlan ??= planWithFoundation("production", (ctx) => {
     new ConfidentialCapacity("confidential", {
+      credentialRotation: ctx.config.credentialRotation,
       environment: ctx.config.environment,
       stack: ctx.stack,
       baseDomain: ctx.config.baseDomain,

@@ -18,6 +18,7 @@ import { spiceDbNetworkPolicies } from "./spicedbNetworkPolicies";
 import { spiceDbOperator } from "./spicedbOperator";
 import { spiceDbSchemaJob } from "./spicedbSchema";
 import { SpiceDbTls } from "./spicedbTls";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface SpiceDbArgs {
   environment: Environment;
@@ -44,6 +45,8 @@ export interface SpiceDbArgs {
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policies. */
   clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 /** Ranges that are never the DOKS API's public endpoint. */
@@ -116,12 +119,11 @@ export class SpiceDb extends pulumi.ComponentResource {
     );
 
     // The key every client presents; generated, never in a file, a secret end to end.
+    const keyRotation = rotationSchedule(`${name}-preshared-key`, args.credentialRotation, this);
     const presharedKey = new random.RandomPassword(
       `${name}-preshared-key`,
-      { length: 48, special: false },
-      {
-        parent: this,
-      },
+      { length: 48, special: false, keepers: keyRotation.keepers },
+      { parent: this, ...keyRotation.options },
     );
     const config = new k8s.core.v1.Secret(
       `${name}-config`,

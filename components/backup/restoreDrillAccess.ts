@@ -13,6 +13,7 @@ import {
 } from "../data/dataNetwork";
 import { BACKUP_KEY_FIELDS, postgresDestinationPath, spacesEndpointUrl } from "../data/postgres";
 import { CNPG_LABELS, CNPG_PORTS } from "../data/postgresCluster";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 import {
   DRILL_BACKUP_READER_SECRET,
   DRILL_MODIFIERS_CONFIGMAP,
@@ -41,6 +42,8 @@ export interface RestoreDrillAccessArgs {
   clusterNetwork: ClusterNetwork;
   /** The cluster's kubeconfig: the drill's takes its server and CA, never its credentials. */
   clusterKubeconfig: pulumi.Output<string>;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 const labels = { "app.kubernetes.io/part-of": "prism", "app.kubernetes.io/name": "restore-drill" };
@@ -64,13 +67,20 @@ export class RestoreDrillAccess extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider: args.provider };
     const ns = args.namespace;
 
+    // A Spaces key has no keepers: the schedule replaces it through the replacementTrigger option.
+    const keyRotation = rotationSchedule(`${name}-backup-reader`, args.credentialRotation, this);
     const key = new digitalocean.SpacesKey(
       `${name}-backup-reader`,
       {
         name: `prism-${args.stack}-restore-drill`,
         grants: [{ bucket: args.postgresBucket, permission: "read" }],
       },
-      { parent: this, provider: args.doProvider },
+      {
+        parent: this,
+        provider: args.doProvider,
+        ...keyRotation.options,
+        replacementTrigger: keyRotation.trigger,
+      },
     );
     new k8s.core.v1.Secret(
       `${name}-backup-reader`,

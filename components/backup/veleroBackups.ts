@@ -11,6 +11,7 @@ import {
   type BackupsConfig,
 } from "./veleroValues";
 import { keepInProduction } from "../safety/stateful";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface VeleroBackupsArgs {
   environment: Environment;
@@ -31,6 +32,8 @@ export interface VeleroBackupsArgs {
   namespace: pulumi.Input<string>;
   /** The DOKS VPC range, in case the Kubernetes API endpoint the pods reach is a VPC address. */
   vpcCidr: string;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 /** The chart's release name; Velero's objects are named after it (deployment velero, schedule velero-daily). */
@@ -83,13 +86,15 @@ export class VeleroBackups extends pulumi.ComponentResource {
     );
 
     // Velero's own key: read-write on this bucket and nothing else (the provider's key is admin).
+    // A Spaces key has no keepers: the schedule replaces it through the replacementTrigger option.
+    const keyRotation = rotationSchedule(`${name}-key`, args.credentialRotation, this);
     const key = new digitalocean.SpacesKey(
       `${name}-key`,
       {
         name: `prism-${stack}-velero`,
         grants: [{ bucket: bucket.name, permission: "readwrite" }],
       },
-      doOpts,
+      { ...doOpts, ...keyRotation.options, replacementTrigger: keyRotation.trigger },
     );
 
     // The AWS plugin reads an AWS shared-credentials file from key `cloud`; the DigitalOcean

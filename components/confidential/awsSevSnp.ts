@@ -10,6 +10,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { rotationSchedule } from "../safety/credentialRotation";
 import type { PlatformConfig } from "../../stacks/config";
 import { splitCidr } from "../../stacks/cidr";
 import {
@@ -214,7 +215,14 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
       },
       a,
     );
-    const accessKey = new iam.AccessKey(`${name}-backends-key`, { user: user.name }, a);
+    // An access key has no keepers: the schedule replaces it through the replacementTrigger option.
+    // A user holds two keys at most, which create-before-delete needs and never exceeds.
+    const keyRotation = rotationSchedule(`${name}-backends-key`, args.credentialRotation, this);
+    const accessKey = new iam.AccessKey(
+      `${name}-backends-key`,
+      { user: user.name },
+      { ...a, ...keyRotation.options, replacementTrigger: keyRotation.trigger },
+    );
 
     this.egressRanges = eip.publicIp.apply((ip) => [`${ip}/32`]);
     this.backendsSettings = pulumi

@@ -16,6 +16,7 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
+import { rotationSchedule } from "../safety/credentialRotation";
 import type { PlatformConfig } from "../../stacks/config";
 import {
   AZURE_CVM_DISK_ENCRYPTION,
@@ -198,10 +199,15 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
       { clientId: app.clientId, owners: [client.objectId] },
       ad,
     );
+    const passwordRotation = rotationSchedule(`${name}-backends-password`, args.credentialRotation, this);
     const password = new azuread.ServicePrincipalPassword(
       `${name}-backends-password`,
-      { servicePrincipalId: principal.id, displayName: "prism backends" },
-      ad,
+      {
+        servicePrincipalId: principal.id,
+        displayName: "prism backends",
+        rotateWhenChanged: passwordRotation.keepers,
+      },
+      { ...ad, ...passwordRotation.options },
     );
     const launcher = new authorization.RoleDefinition(
       `${name}-launcher-role`,

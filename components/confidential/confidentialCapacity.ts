@@ -10,6 +10,7 @@ import { AwsSevSnpLandingZone } from "./awsSevSnp";
 import { AzureTdxLandingZone } from "./azureTdx";
 import { GcpSevSnpLandingZone } from "./gcpSevSnp";
 import { agentsEndpoint, type LandingZone } from "./landingZone";
+import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface ConfidentialCapacityArgs {
   environment: Environment;
@@ -23,6 +24,8 @@ export interface ConfidentialCapacityArgs {
   namespace: pulumi.Output<string>;
   /** The OpenBao CA (PEM) the CVMs trust; see LandingZoneArgs.openbaoCa. */
   openbaoCa?: pulumi.Input<string>;
+  /** How often Backends' cloud credentials are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 export class ConfidentialCapacity extends pulumi.ComponentResource {
@@ -37,6 +40,7 @@ export class ConfidentialCapacity extends pulumi.ComponentResource {
       stack: args.stack,
       agentsEndpoint: agentsEndpoint(args.baseDomain),
       openbaoCa: args.openbaoCa,
+      credentialRotation: args.credentialRotation,
     };
 
     const zones: LandingZone[] = [];

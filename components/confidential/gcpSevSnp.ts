@@ -14,6 +14,7 @@ import { enableGcpApis } from "../gcp/projectApis";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
+import { rotationSchedule } from "../safety/credentialRotation";
 import type { PlatformConfig } from "../../stacks/config";
 import {
   GCP_CVM_CONFIDENTIAL_TYPE,
@@ -264,14 +265,16 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
       { serviceAccountId: cvmAccount.name, role: "roles/iam.serviceAccountUser", member: backends.member },
       g,
     );
+    const keyRotation = rotationSchedule(`${name}-backends-key`, args.credentialRotation, this);
     const backendsKey = new serviceaccount.Key(
       `${name}-backends-key`,
       {
         serviceAccountId: backends.name,
         keyAlgorithm: "KEY_ALG_RSA_2048",
         privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
+        keepers: keyRotation.keepers,
       },
-      g,
+      { ...g, ...keyRotation.options },
     );
 
     this.egressRanges = natAddress.address.apply((ip) => [`${ip}/32`]);

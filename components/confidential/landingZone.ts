@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import type { Environment } from "../../stacks/config";
 import { AGENTS_PORT, agentsHostname } from "../edge/agentsDns";
 import { keepInProduction, type StatefulOptions } from "../safety/stateful";
+import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export type CloudName = "azure" | "gcp" | "aws";
 
@@ -50,6 +51,8 @@ export interface LandingZoneArgs<C> {
    * PKI is configured, and then no warm pool is created (the template still fails closed).
    */
   openbaoCa?: pulumi.Input<string>;
+  /** How often Backends' cloud credential is replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 /** What ConfidentialCapacity needs from each cloud's landing zone. */

@@ -9,6 +9,7 @@ import { Nats } from "./nats";
 import { PostgresDatabases, type DatabaseConnection } from "./postgres";
 import { image } from "../helm/catalog";
 import { Valkey, VALKEY_CLIENT_SECRET } from "./valkey";
+import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export { DATABASE_SECRET_KEYS } from "./postgresDatabase";
 
@@ -21,6 +22,8 @@ export interface DataServicesArgs {
   spacesRegion: string;
   doProvider: digitalocean.Provider;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
   namespaces: PlatformNamespaces;
   /**
    * config.digitalocean: its network says where the Kubernetes API is (egress policies); a workload
@@ -92,6 +95,7 @@ export class DataServices extends pulumi.ComponentResource {
         clusterNetwork,
         placement,
         operator: operator.release,
+        credentialRotation: args.credentialRotation,
       },
       { parent: this },
     );
@@ -105,6 +109,7 @@ export class DataServices extends pulumi.ComponentResource {
         clientNamespace: namespaces.name("prism"),
         placement,
         provider: args.provider,
+        credentialRotation: args.credentialRotation,
       },
       { parent: this },
     );

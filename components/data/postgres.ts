@@ -13,6 +13,7 @@ import {
 import { CNPG_LABELS } from "./postgresCluster";
 import { PostgresDatabase } from "./postgresDatabase";
 import { keepInProduction } from "../safety/stateful";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface PostgresDatabasesArgs {
   environment: Environment;
@@ -24,6 +25,8 @@ export interface PostgresDatabasesArgs {
   imageName: string;
   doProvider: digitalocean.Provider;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   /** Where each database's consumer runs: namespaces.name("prism") and namespaces.name("spicedb"). */
@@ -114,10 +117,12 @@ export class PostgresDatabases extends pulumi.ComponentResource {
       { ...doOpts, ...keepInProduction(production) },
     );
 
+    // A Spaces key has no keepers: the schedule replaces it through the replacementTrigger option.
+    const keyRotation = rotationSchedule(`${name}-key`, args.credentialRotation, this);
     const key = new digitalocean.SpacesKey(
       `${name}-key`,
       { name: `prism-${args.stack}-postgres`, grants: [{ bucket: bucket.name, permission: "readwrite" }] },
-      doOpts,
+      { ...doOpts, ...keyRotation.options, replacementTrigger: keyRotation.trigger },
     );
 
     const credentials = new k8s.core.v1.Secret(
@@ -198,6 +203,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
           objectStore,
           placement: args.placement,
           provider: args.provider,
+          credentialRotation: args.credentialRotation,
           operator: args.operator,
         },
         // The first WAL archive and backup need the key and the egress in place.

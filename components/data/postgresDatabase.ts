@@ -21,6 +21,7 @@ import {
 } from "./postgresCluster";
 import { keepInProduction } from "../safety/stateful";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 /** Keys of the `<service>-db` Secret a database's consumer reads. */
 export const DATABASE_SECRET_KEYS = {
@@ -53,6 +54,8 @@ export interface PostgresDatabaseArgs {
   /** The data node pool, when the stack has one. */
   placement: DataPlacement;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
   /** The operator's release: it installs the CRDs and the webhooks that validate them. */
   operator: pulumi.Resource;
 }
@@ -127,11 +130,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const host = pulumi.interpolate`${poolerName}.${args.namespace}.svc.cluster.local`;
     const labels = { "app.kubernetes.io/part-of": "prism", "prism.io/database": stored };
 
+    // The operator sets the owner's password again whenever this Secret changes, so a rotated
+    // password reaches the database and the consumer's Secret in the same update.
+    const rotation = rotationSchedule(`${name}-password`, args.credentialRotation, this);
     const password = new random.RandomPassword(
       `${name}-password`,
       // Alphanumeric: it goes into a URI unescaped.
-      { length: 40, special: false },
-      { parent: this },
+      { length: 40, special: false, keepers: rotation.keepers },
+      { parent: this, ...rotation.options },
     );
 
     // The owner's credentials, for initdb (the operator reads it in `data`).

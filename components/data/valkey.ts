@@ -5,6 +5,7 @@ import type { Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface ValkeyArgs {
   environment: Environment;
@@ -15,6 +16,8 @@ export interface ValkeyArgs {
   clientNamespace: pulumi.Input<string>;
   placement: DataPlacement;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 /** Release and chart share the name, so every object (Deployment, Service, PVC) is called `valkey`. */
@@ -56,10 +59,11 @@ export class Valkey extends pulumi.ComponentResource {
     const production = args.environment === "production";
     const sizing = SIZING[args.environment];
 
+    const rotation = rotationSchedule(`${name}-password`, args.credentialRotation, this);
     const password = new random.RandomPassword(
       `${name}-password`,
-      { length: 40, special: false },
-      { parent: this },
+      { length: 40, special: false, keepers: rotation.keepers },
+      { parent: this, ...rotation.options },
     );
     const users = new k8s.core.v1.Secret(
       `${name}-users`,

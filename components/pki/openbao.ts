@@ -7,6 +7,7 @@ import { openBaoNetworkPolicies } from "./openbaoNetworkPolicies";
 import { OpenBaoTls } from "./openbaoTls";
 import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
 import { openBaoValues } from "./openbaoValues";
+import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export type PkiConfig = PlatformConfig["pki"];
 
@@ -22,6 +23,8 @@ export interface OpenBaoArgs {
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policy. */
   clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 /**
@@ -54,6 +57,7 @@ export class OpenBao extends pulumi.ComponentResource {
         location: autoUnseal.location,
         namespace: args.namespace,
         provider: args.provider,
+        credentialRotation: args.credentialRotation,
       },
       { parent: this },
     );

@@ -7,6 +7,7 @@ import type { Environment } from "../../stacks/config";
 import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
 import { enableGcpApis } from "../gcp/projectApis";
 import { keepInProduction } from "../safety/stateful";
+import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface OpenBaoUnsealKeyArgs {
   environment: Environment;
@@ -18,6 +19,8 @@ export interface OpenBaoUnsealKeyArgs {
   /** Namespace the credentials Secret goes into: namespaces.name("openbao"). */
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;
+  /** How often the generated credentials here are replaced (config.credentialRotation). */
+  credentialRotation: CredentialRotationOptions;
 }
 
 /** 90 days: Cloud KMS keeps every version, so OpenBao still decrypts what older versions sealed. */
@@ -106,14 +109,16 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
       );
     }
 
+    const keyRotation = rotationSchedule(`${name}-sa-key`, args.credentialRotation, this);
     const saKey = new serviceaccount.Key(
       `${name}-sa-key`,
       {
         serviceAccountId: account.name,
         keyAlgorithm: "KEY_ALG_RSA_2048",
         privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
+        keepers: keyRotation.keepers,
       },
-      { ...gcpOpts, additionalSecretOutputs: ["privateKey"] },
+      { ...gcpOpts, additionalSecretOutputs: ["privateKey"], ...keyRotation.options },
     );
 
     // `privateKey` is the base64 credentials file, which is exactly what a Secret's `data` takes.

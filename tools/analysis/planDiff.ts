@@ -6,7 +6,7 @@
 import { SECRET_MASK, STACK_TYPE, type JsonResource, type PlanJson } from "../engine/plan";
 import { dangerLabel, findDangers, type Danger } from "./dangers";
 import { mdCode, mdText } from "./markdown";
-import { forcesReplacement } from "./replacement";
+import { forcesReplacement, REPLACEMENT_TRIGGER_PATH } from "./replacement";
 import { costDiff, renderCostChanges, type CostChange } from "./costDiff";
 
 export interface PropertyChange {
@@ -56,6 +56,7 @@ function propertyChanges(before: JsonResource, after: JsonResource): PropertyCha
   const options = (r: JsonResource) => ({
     "(protect)": r.options.protect ?? false,
     "(retainOnDelete)": r.options.retainOnDelete ?? false,
+    [REPLACEMENT_TRIGGER_PATH]: r.options.replacementTrigger,
   });
   const a = flatten({ ...before.inputs, ...options(before) }, "", new Map());
   const b = flatten({ ...after.inputs, ...options(after) }, "", new Map());

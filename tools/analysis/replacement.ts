@@ -1,3 +1,6 @@
+/** The plan diff's name for a resource's `replacementTrigger` option. */
+export const REPLACEMENT_TRIGGER_PATH = "(replacementTrigger)";
+
 /**
  * Which property changes make Pulumi replace a resource rather than update it in place. The
  * offline plan has no provider schemas, so this table states the create-only properties of the
@@ -5,6 +8,13 @@
  * `replaceOnChanges` option counts too. A change not covered here is reported as an update.
  */
 const REPLACE_ON: { match: string; paths: string[] }[] = [
+  // The engine replaces any resource whose `replacementTrigger` option changed (the plan diff
+  // compares it as this pseudo-property).
+  { match: "*", paths: [REPLACEMENT_TRIGGER_PATH] },
+  // Rotation: a new keeper value means a new credential.
+  { match: "random:index/randomPassword:RandomPassword", paths: ["keepers"] },
+  { match: "gcp:serviceaccount/key:Key", paths: ["keepers"] },
+  { match: "azuread:index/servicePrincipalPassword:ServicePrincipalPassword", paths: ["rotateWhenChanged"] },
   { match: "kubernetes:*", paths: ["metadata.name", "metadata.namespace"] },
   { match: "kubernetes:apps/v1:Deployment", paths: ["spec.selector"] },
   {

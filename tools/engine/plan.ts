@@ -6,6 +6,8 @@ export interface ResourceOptions {
   deleteBeforeReplace: boolean;
   ignoreChanges: string[];
   replaceOnChanges: string[];
+  /** The `replacementTrigger` option: a change of this value replaces the resource. */
+  replacementTrigger?: unknown;
   additionalSecretOutputs: string[];
   /** Explicit `dependsOn` (dependencies not implied by any input). */
   dependsOn: string[];

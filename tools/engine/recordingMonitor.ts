@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import {
   deserializeProperties,
+  deserializeProperty,
   isRpcSecret,
   serializeProperties,
   unwrapRpcSecret,
@@ -19,7 +20,7 @@ import {
 } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { aliasUrns } from "./aliases";
-import type { PlannedResource } from "./plan";
+import { SECRET_MASK, type PlannedResource } from "./plan";
 import { defaultProviderUrn, engineUrn } from "./urn";
 
 type Callback = (err: unknown, response?: RegisterResourceResponse) => void;
@@ -37,6 +38,15 @@ function unwrapSecrets(value: unknown, path: string, secrets: string[]): unknown
     );
   }
   return value;
+}
+
+/** The `replacementTrigger` option's value as the engine keeps it to diff; a secret stays masked. */
+function replacementTrigger(req: RegisterResourceRequest): unknown {
+  if (!req.hasReplacementTrigger()) return undefined;
+  const value: unknown = deserializeProperty(req.getReplacementTrigger()?.toJavaScript());
+  const secrets: string[] = [];
+  const plain = unwrapSecrets(value, "", secrets);
+  return secrets.length > 0 ? SECRET_MASK : plain;
 }
 
 function providerUrn(ref: string): string | undefined {
@@ -73,6 +83,7 @@ export class RecordingMonitor extends MockMonitor {
     const implied = new Set(Object.values(propertyDependencies).flat());
     const dependencies = req.getDependenciesList();
     const timeouts = req.getCustomtimeouts();
+    const trigger = replacementTrigger(req);
 
     return this.register(req, (err: unknown, response?: RegisterResourceResponse) => {
       if (!err && response) {
@@ -102,6 +113,7 @@ export class RecordingMonitor extends MockMonitor {
             deleteBeforeReplace: req.getDeletebeforereplace(),
             ignoreChanges: req.getIgnorechangesList(),
             replaceOnChanges: req.getReplaceonchangesList(),
+            ...(trigger === undefined ? {} : { replacementTrigger: trigger }),
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             dependsOn: dependencies.filter((d) => !implied.has(d)),
             deletedWith: req.getDeletedwith() || undefined,

@@ -8,6 +8,7 @@ import { digitaloceanInvokes, digitaloceanOutputs } from "./digitalocean";
 import { gcpInvokes, gcpOutputs } from "./gcp";
 import { gcpComputeInvokes, gcpComputeOutputs } from "./gcpCompute";
 import { randomInvokes, randomOutputs } from "./random";
+import { timeOutputs } from "./time";
 import { tlsInvokes, tlsOutputs } from "./tls";
 import { vaultInvokes, vaultOutputs } from "./vault";
 
@@ -22,6 +23,7 @@ export const RESOURCE_OUTPUTS: Record<string, ResourceOutputs> = {
   ...gcpComputeOutputs,
   ...randomOutputs,
   ...ciTrustOutputs,
+  ...timeOutputs,
 };
 export const INVOKE_ANSWERS: Record<string, InvokeAnswer> = {
   ...digitaloceanInvokes,
