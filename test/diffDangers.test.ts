@@ -66,7 +66,9 @@ describe("the plan diff names every danger", () => {
     expect(md).toContain("⛔ 2 dangers (data loss)");
     expect(md).toContain("| - ⛔ | `data-postgres-users-cluster` |");
     expect(md).toContain("| - | `settings` |");
-    expect(displayed(md)).toMatch(/\*\*data loss\*\* `confidential-aws-disk-key`.*deleted, and it holds data/);
+    expect(displayed(md)).toMatch(
+      /\*\*data loss\*\* `confidential-aws-disk-key`.*deleted, and it holds data/,
+    );
   });
 
   it("a deleted or replaced generated credential, CA or key is identity loss", () => {

@@ -91,7 +91,9 @@ describe("workload rule exemptions", () => {
       daemonSet([root], {
         "k8s-run-as-non-root": { exemptions: [{ workload: "DaemonSet node-agents/agent" }] },
       }),
-    ).rejects.toThrow(/policy config: k8s-run-as-non-root: \/exemptions\/0 must have required property .reason./);
+    ).rejects.toThrow(
+      /policy config: k8s-run-as-non-root: \/exemptions\/0 must have required property .reason./,
+    );
     await expect(
       daemonSet([root], { "k8s-run-as-non-root": { exemptions: [{ workload: "agent", reason: REASON }] } }),
     ).rejects.toThrow(/policy config: k8s-run-as-non-root: \/exemptions\/0\/workload/);
