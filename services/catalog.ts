@@ -5,6 +5,8 @@
  * databases, the dashboards and the alerts.
  */
 
+import { AGENTS_PORT } from "../policies/facts/platform";
+
 export const SERVICE_NAMES = [
   "auth",
   "users",
@@ -134,7 +136,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     image: "backends",
     httpPort: 9011,
     grpcPort: 7006,
-    agentPort: 7018,
+    agentPort: AGENTS_PORT,
     database: true,
     calls: ["auth", "am-certs", "computations"],
     uses: ["postgres", "nats"],

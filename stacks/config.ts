@@ -23,7 +23,8 @@ import {
   GCP_SEV_SNP_MACHINE_PATTERN,
   GCP_SEV_SNP_ZONES,
 } from "../policies/facts/confidential";
-import { isPrivateCidr, parseCidr } from "./cidr";
+import { parseCidr } from "../components/network/cidr";
+import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 
 const ENVIRONMENTS = ["staging", "production"] as const;
@@ -40,7 +41,7 @@ const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: "must be an IPv4 CIDR block such as 10.10.0.0/16",
 });
 
-const privateCidr = cidr.refine((v) => parseCidr(v) === undefined || isPrivateCidr(v), {
+const privateCidr = cidr.refine((v) => parseCidr(v) === undefined || isRfc1918Cidr(v), {
   message: "must be a private (RFC 1918) range",
 });
 

@@ -11,7 +11,7 @@ import {
 } from "../components/confidential/azureTdxProfile";
 import { gcpCvmInstanceArgs, gcpCvmTemplateArgs } from "../components/confidential/gcpSevSnpProfile";
 import { awsCvmInstanceArgs, awsCvmLaunchTemplateArgs } from "../components/confidential/awsSevSnpProfile";
-import { splitCidr } from "../stacks/cidr";
+import { splitCidr } from "../components/network/cidr";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";

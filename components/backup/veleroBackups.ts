@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
+import { internetEgress, namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import {
   CLOUD_CREDENTIALS_KEY,
   DO_TOKEN_KEY,
@@ -36,9 +37,6 @@ export interface VeleroBackupsArgs {
 /** The chart's release name; Velero's objects are named after it (deployment velero, schedule velero-daily). */
 const RELEASE = "velero";
 const CREDENTIALS_SECRET = "velero-credentials";
-
-/** Ranges that are never Spaces or the DigitalOcean API: pods, services, the VPC, other private networks. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
 /**
  * Cluster backups: a private, versioned Spaces bucket with a lifecycle, a Spaces key that can only
@@ -126,10 +124,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
           podSelector: {},
           policyTypes: ["Egress"],
           egress: [
-            {
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-              ports: [{ protocol: "TCP", port: 443 }],
-            },
+            internetEgress(443),
             {
               to: [{ ipBlock: { cidr: args.vpcCidr } }],
               ports: [{ protocol: "TCP", port: 443 }],
@@ -150,8 +145,8 @@ export class VeleroBackups extends pulumi.ComponentResource {
           policyTypes: ["Ingress"],
           ingress: [
             {
-              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-              ports: [{ protocol: "TCP", port: METRICS_PORT }],
+              from: [namespacePeer("monitoring")],
+              ports: tcp(METRICS_PORT),
             },
           ],
         },

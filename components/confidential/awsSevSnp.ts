@@ -11,7 +11,7 @@ import * as kms from "@pulumi/aws/kms";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../stacks/config";
-import { splitCidr } from "../../stacks/cidr";
+import { splitCidr } from "../network/cidr";
 import {
   AWS_CVM_IMAGE_PARAMETER,
   AWS_ZONE_TAG,

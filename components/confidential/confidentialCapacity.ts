@@ -9,7 +9,8 @@ import type { Environment, PlatformConfig } from "../../stacks/config";
 import { AwsSevSnpLandingZone } from "./awsSevSnp";
 import { AzureTdxLandingZone } from "./azureTdx";
 import { GcpSevSnpLandingZone } from "./gcpSevSnp";
-import { agentsEndpoint, type LandingZone } from "./landingZone";
+import { agentsEndpoint } from "../../policies/facts/platform";
+import type { LandingZone } from "./landingZone";
 
 export interface ConfidentialCapacityArgs {
   environment: Environment;

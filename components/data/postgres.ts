@@ -3,13 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import { DATABASES, storedNameOf } from "../../services/catalog";
-import {
-  kubernetesApiEgress,
-  publicHttpsEgress,
-  type ClusterNetwork,
-  type DataPlacement,
-  type DatabaseName,
-} from "./dataNetwork";
+import { publicHttpsEgress, type DataPlacement, type DatabaseName } from "./dataNetwork";
+import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { CNPG_LABELS } from "./postgresCluster";
 import { PostgresDatabase } from "./postgresDatabase";
 import { keepInProduction } from "../safety/stateful";

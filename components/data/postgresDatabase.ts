@@ -3,14 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import { CNPG_OPERATOR_LABELS } from "./cnpgOperator";
-import {
-  databaseConsumer,
-  namespacePeer,
-  servicePeer,
-  tcp,
-  type DataPlacement,
-  type DatabaseName,
-} from "./dataNetwork";
+import { databaseConsumer, servicePeer, type DataPlacement, type DatabaseName } from "./dataNetwork";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import {
   CNPG_LABELS,
   CNPG_PORTS,
@@ -258,14 +252,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       podSelector: poolerPods,
       policyTypes: ["Ingress"],
       ingress: [
-        { from: clients, ports: [tcp(CNPG_PORTS.postgres)] },
-        { from: [namespacePeer("monitoring")], ports: [tcp(CNPG_PORTS.poolerMetrics)] },
+        { from: clients, ports: tcp(CNPG_PORTS.postgres) },
+        { from: [namespacePeer("monitoring")], ports: tcp(CNPG_PORTS.poolerMetrics) },
       ],
     });
     policy("pooler-egress", {
       podSelector: poolerPods,
       policyTypes: ["Egress"],
-      egress: [{ to: [{ podSelector: clusterPods }], ports: [tcp(CNPG_PORTS.postgres)] }],
+      egress: [{ to: [{ podSelector: clusterPods }], ports: tcp(CNPG_PORTS.postgres) }],
     });
     // The pooler, the other instances (replication, and the status checks of failover), the
     // operator (status and SQL) and Prometheus reach the instances; nothing else does.
@@ -273,17 +267,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       podSelector: clusterPods,
       policyTypes: ["Ingress", "Egress"],
       ingress: [
-        { from: [{ podSelector: poolerPods }], ports: [tcp(CNPG_PORTS.postgres)] },
-        { from: [{ podSelector: clusterPods }], ports: [tcp(CNPG_PORTS.postgres), tcp(CNPG_PORTS.status)] },
+        { from: [{ podSelector: poolerPods }], ports: tcp(CNPG_PORTS.postgres) },
+        { from: [{ podSelector: clusterPods }], ports: tcp(CNPG_PORTS.postgres, CNPG_PORTS.status) },
         {
           from: [{ ...namespacePeer("cnpg-system"), podSelector: { matchLabels: CNPG_OPERATOR_LABELS } }],
-          ports: [tcp(CNPG_PORTS.status), tcp(CNPG_PORTS.postgres)],
+          ports: tcp(CNPG_PORTS.status, CNPG_PORTS.postgres),
         },
-        { from: [namespacePeer("monitoring")], ports: [tcp(CNPG_PORTS.metrics)] },
+        { from: [namespacePeer("monitoring")], ports: tcp(CNPG_PORTS.metrics) },
       ],
-      egress: [
-        { to: [{ podSelector: clusterPods }], ports: [tcp(CNPG_PORTS.postgres), tcp(CNPG_PORTS.status)] },
-      ],
+      egress: [{ to: [{ podSelector: clusterPods }], ports: tcp(CNPG_PORTS.postgres, CNPG_PORTS.status) }],
     });
   }
 }

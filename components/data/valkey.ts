@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
-import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
+import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
+import { tcp } from "../kubernetes/networkPolicy";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 
 export interface ValkeyArgs {
@@ -102,7 +103,7 @@ export class Valkey extends pulumi.ComponentResource {
         spec: {
           podSelector: { matchLabels: POD_LABELS },
           policyTypes: ["Ingress"],
-          ingress: [{ from: clients.map(servicePeer), ports: [tcp(VALKEY_PORT)] }],
+          ingress: [{ from: clients.map(servicePeer), ports: tcp(VALKEY_PORT) }],
         },
       },
       k8sOpts,

@@ -11,14 +11,13 @@ import {
   argoCdValues,
 } from "./argocdValues";
 import {
-  inNamespace,
   INTERNET_HTTPS_EGRESS,
   KUBERNETES_API_EGRESS,
   networkPolicy,
   podsNamed,
-  tcp,
   type PolicyScope,
 } from "./networkPolicies";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 
 export interface ArgoCdArgs {
@@ -101,15 +100,15 @@ export class ArgoCd extends pulumi.ComponentResource {
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [inNamespace("edge", { ...TRAEFIK_POD_LABELS })],
-          ports: [tcp(ARGOCD_SERVER_SERVICE.containerPort)],
+          from: [namespacePeer("edge", { ...TRAEFIK_POD_LABELS })],
+          ports: tcp(ARGOCD_SERVER_SERVICE.containerPort),
         },
       ],
     });
     networkPolicy(name, scope, "metrics-from-monitoring", {
       podSelector: podsNamed([c.controller, c.server, c.repoServer]),
       policyTypes: ["Ingress"],
-      ingress: [{ from: [inNamespace("monitoring")], ports: Object.values(ARGOCD_METRICS_PORTS).map(tcp) }],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(...Object.values(ARGOCD_METRICS_PORTS)) }],
     });
     // Everything that watches or changes cluster state, including the job that creates Redis's
     // password Secret. The controller applies the services' manifests through the API server too.

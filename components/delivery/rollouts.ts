@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease } from "../helm/helmRelease";
 import { PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../observability/prometheusValues";
-import { inNamespace, KUBERNETES_API_EGRESS, networkPolicy, tcp } from "./networkPolicies";
+import { KUBERNETES_API_EGRESS, networkPolicy } from "./networkPolicies";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart's pods are `app.kubernetes.io/name: argo-rollouts`. */
@@ -106,15 +107,15 @@ export class ArgoRollouts extends pulumi.ComponentResource {
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [inNamespace("monitoring", { ...PROMETHEUS_POD_LABELS })],
-          ports: [tcp(PROMETHEUS_SERVICE.port)],
+          to: [namespacePeer("monitoring", { ...PROMETHEUS_POD_LABELS })],
+          ports: tcp(PROMETHEUS_SERVICE.port),
         },
       ],
     });
     networkPolicy(name, scope, "metrics-from-monitoring", {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Ingress"],
-      ingress: [{ from: [inNamespace("monitoring")], ports: [tcp(METRICS_PORT)] }],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(METRICS_PORT) }],
     });
 
     this.registerOutputs({ release: this.release.name });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
 import type { TraefikOrigin } from "./traefikIngress";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
+import { INTERNET_PEER, namespacePeer, tcp } from "../kubernetes/networkPolicy";
 
 /** Labels of the cloudflared pods, for the NetworkPolicies that let them reach Traefik. */
 export const CLOUDFLARED_POD_LABELS = {
@@ -16,9 +17,6 @@ export const CLOUDFLARED_METRICS_PORT = 2000;
 
 /** Cloudflare's edge listens on 7844 (QUIC over UDP, HTTP/2 over TCP as the fallback). */
 const EDGE_PORT = 7844;
-
-/** Private ranges excluded from the edge egress rule, so a connector cannot wander the VPC. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Where cloudflared finds the CA of Traefik's origin certificate (the tunnel's caPool). */
 export const ORIGIN_CA_DIR = "/etc/cloudflared/origin-ca";
@@ -151,17 +149,14 @@ export class Cloudflared extends pulumi.ComponentResource {
           policyTypes: ["Egress"],
           egress: [
             {
-              // Cloudflare's edge (tunnel connections) and API (443).
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-              ports: [
-                { protocol: "UDP", port: EDGE_PORT },
-                { protocol: "TCP", port: EDGE_PORT },
-                { protocol: "TCP", port: 443 },
-              ],
+              // Cloudflare's edge (tunnel connections) and API (443); never a private range, so a
+              // connector cannot wander the VPC.
+              to: [INTERNET_PEER],
+              ports: [{ protocol: "UDP", port: EDGE_PORT }, ...tcp(EDGE_PORT, 443)],
             },
             {
               to: [{ podSelector: { matchLabels: args.origin.podLabels } }],
-              ports: args.origin.ports.map((port) => ({ protocol: "TCP", port })),
+              ports: tcp(...args.origin.ports),
             },
           ],
         },
@@ -178,8 +173,8 @@ export class Cloudflared extends pulumi.ComponentResource {
           policyTypes: ["Ingress"],
           ingress: [
             {
-              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-              ports: [{ protocol: "TCP", port: CLOUDFLARED_METRICS_PORT }],
+              from: [namespacePeer("monitoring")],
+              ports: tcp(CLOUDFLARED_METRICS_PORT),
             },
           ],
         },

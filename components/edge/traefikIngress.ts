@@ -8,7 +8,8 @@ import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-import { AGENTS_PORT } from "./agentsDns";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { AGENTS_PORT } from "../../policies/facts/platform";
 
 /** Helm release name; the chart names its Service and pods after it. */
 const RELEASE = "traefik";
@@ -25,8 +26,6 @@ export const TRAEFIK_POD_LABELS = {
 /** Container ports of the entry points (the Service maps 80 → web, 443 → websecure). */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, traefik: 8080, metrics: 9100 } as const;
 
-/** The CVM agents' gRPC endpoint: TCP pass-through, their TLS is attested end to end. */
-export const CVM_AGENTS_PORT = AGENTS_PORT;
 const CVM_AGENTS_ENTRY_POINT = "cvm-agents";
 
 export interface TraefikIngressArgs {
@@ -191,8 +190,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
         // Not exposed on the chart's Service: its own load balancer below carries 7018. Agents hold
         // long-lived gRPC streams, so the pass-through has no read deadline.
         [CVM_AGENTS_ENTRY_POINT]: {
-          port: CVM_AGENTS_PORT,
-          exposedPort: CVM_AGENTS_PORT,
+          port: AGENTS_PORT,
+          exposedPort: AGENTS_PORT,
           protocol: "TCP",
           expose: { default: false },
           transport: { respondingTimeouts: { readTimeout: "0s" } },
@@ -257,9 +256,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
         spec: {
           type: "LoadBalancer",
           selector: podLabels,
-          ports: [
-            { name: "cvm-agents", port: CVM_AGENTS_PORT, targetPort: CVM_AGENTS_PORT, protocol: "TCP" },
-          ],
+          ports: [{ name: "cvm-agents", port: AGENTS_PORT, targetPort: AGENTS_PORT, protocol: "TCP" }],
           loadBalancerSourceRanges: args.agentSourceRanges,
           // Only nodes running Traefik take traffic, with no second kube-proxy hop between nodes.
           externalTrafficPolicy: "Local",
@@ -277,7 +274,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       { name: "backends-cvm-agents", namespace: args.backendsNamespace },
       {
         entryPoints: [CVM_AGENTS_ENTRY_POINT],
-        routes: [{ match: "HostSNI(`*`)", services: [{ name: "backends", port: CVM_AGENTS_PORT }] }],
+        routes: [{ match: "HostSNI(`*`)", services: [{ name: "backends", port: AGENTS_PORT }] }],
         tls: { passthrough: true },
       },
       { ...k8sOpts, dependsOn: [release] }, // the chart installs the CRD
@@ -308,9 +305,6 @@ export class TraefikIngress extends pulumi.ComponentResource {
         { metadata: { name: `traefik-${suffix}`, namespace: args.namespace }, spec },
         k8sOpts,
       );
-    const namespace = (ns: PlatformNamespace) => ({
-      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-    });
 
     policy("from-cloudflared", {
       podSelector: { matchLabels: podLabels },
@@ -318,10 +312,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       ingress: [
         {
           from: [{ podSelector: { matchLabels: { ...CLOUDFLARED_POD_LABELS } } }],
-          ports: [
-            { protocol: "TCP", port: TRAEFIK_PORTS.websecure },
-            { protocol: "TCP", port: TRAEFIK_PORTS.web },
-          ],
+          ports: tcp(TRAEFIK_PORTS.websecure, TRAEFIK_PORTS.web),
         },
       ],
     });
@@ -329,16 +320,12 @@ export class TraefikIngress extends pulumi.ComponentResource {
     policy("cvm-agents-from-lb", {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Ingress"],
-      ingress: [
-        { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: CVM_AGENTS_PORT }] },
-      ],
+      ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(AGENTS_PORT) }],
     });
     policy("metrics-from-monitoring", {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Ingress"],
-      ingress: [
-        { from: [namespace("monitoring")], ports: [{ protocol: "TCP", port: TRAEFIK_PORTS.metrics }] },
-      ],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(TRAEFIK_PORTS.metrics) }],
     });
 
     // Traefik reaches the namespaces it routes to, and the Kubernetes API it watches routes on.
@@ -347,14 +334,11 @@ export class TraefikIngress extends pulumi.ComponentResource {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Egress"],
       egress: [
-        { to: upstreams.map(namespace) },
+        { to: upstreams.map((ns) => namespacePeer(ns)) },
         {
           // The DOKS API server sits outside the cluster network at an address not known here.
           to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-          ports: [
-            { protocol: "TCP", port: 443 },
-            { protocol: "TCP", port: 6443 },
-          ],
+          ports: tcp(443, 6443),
         },
       ],
     });

@@ -9,7 +9,8 @@ import { platformRelease } from "../helm/helmRelease";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 import { FLUENT_BIT_POD_LABELS } from "./logShipping";
 import { LogRetention } from "./logRetention";
-import { namespacePeer, networkPolicy, sameNamespacePolicy, tcp } from "./network";
+import { networkPolicy, sameNamespacePolicy } from "./network";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import {
   ADMIN_SECRET,
   DASHBOARDS_ACCOUNT_SECRET,

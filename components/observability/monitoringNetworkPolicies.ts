@@ -8,15 +8,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
-import {
-  KUBE_API_EGRESS,
-  kubeApiPolicy,
-  namespacePeer,
-  networkPolicy,
-  PRIVATE_RANGES,
-  sameNamespacePolicy,
-  tcp,
-} from "./network";
+import { KUBE_API_EGRESS, kubeApiPolicy, networkPolicy, sameNamespacePolicy } from "./network";
+import { internetEgress, namespacePeer, RFC1918_RANGES, tcp } from "../kubernetes/networkPolicy";
 import {
   ALERTMANAGER_POD_LABELS,
   GRAFANA_CONTAINER_PORT,
@@ -60,7 +53,7 @@ export function monitoringNetworkPolicies(
           { to: [{ namespaceSelector: {} }] },
           // Kubelets and host-network node-exporters answer on the nodes' VPC addresses.
           {
-            to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+            to: RFC1918_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
             ports: tcp(NODE_PORTS.kubelet, NODE_PORTS.nodeExporter),
           },
           // Service discovery and the API server's own metrics.
@@ -89,12 +82,7 @@ export function monitoringNetworkPolicies(
           podSelector: { matchLabels: { ...ALERTMANAGER_POD_LABELS } },
           policyTypes: ["Egress"],
           // The SMTP relay and Slack are outside the cluster, at addresses that change.
-          egress: [
-            {
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-              ports: tcp(...args.notificationPorts),
-            },
-          ],
+          egress: [internetEgress(...args.notificationPorts)],
         },
         opts,
       ),

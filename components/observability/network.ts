@@ -5,26 +5,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformNamespace } from "../cluster/platformNamespaces";
+import { tcp } from "../kubernetes/networkPolicy";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
-type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
-
-/** Pods of a platform namespace (any pod there, unless narrowed by `podLabels`). */
-export function namespacePeer(ns: PlatformNamespace, podLabels?: Record<string, string>): Peer {
-  return {
-    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-    ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
-  };
-}
-
-export function tcp(...ports: number[]): { protocol: string; port: number }[] {
-  return ports.map((port) => ({ protocol: "TCP", port }));
-}
-
-/** Private ranges: node addresses (kubelets, host-network exporters) live in the DOKS VPC inside them. */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /**
  * The Kubernetes API. The DOKS control plane sits outside the cluster network at an address this
