@@ -12,6 +12,7 @@ import type { Environment, PlatformConfig } from "../../stacks/config";
 import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 import { storageClassFor } from "../cluster/retainStorageClass";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 export type ObservabilityConfig = PlatformConfig["observability"];
 
@@ -45,13 +46,7 @@ export const GRAFANA_ADMIN_PASSWORD_KEY = "admin-password";
 /** Alertmanager's notification log and silences: small, and not in config (see the report). */
 const ALERTMANAGER_STORAGE = "2Gi";
 
-const restrictedContainer = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
+const restrictedContainer = RESTRICTED_CONTAINER;
 
 function resources(cpu: string, memory: string, cpuLimit: string, memoryLimit: string) {
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
