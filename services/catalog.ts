@@ -1,5 +1,5 @@
 /**
- * The Prism microservices (DESIGN §5): what each one is, what it listens on, what it stores and
+ * The Prism microservices: what each one is, what it listens on, what it stores and
  * whom it calls. Everything that deploys, secures or watches a service reads it from here: the
  * service chart's values, the NetworkPolicies (the `calls` graph is the allow-list), the
  * databases, the dashboards and the alerts.

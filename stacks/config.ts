@@ -430,11 +430,9 @@ export const platformSchema = z
     }
   });
 
-export type PlatformConfigInput = z.input<typeof platformSchema>;
 type Parsed = z.output<typeof platformSchema>;
 export type PlatformConfig = Omit<Parsed, SecretKey>;
 export type DigitalOceanConfig = PlatformConfig["digitalocean"];
-export type WorkloadPoolConfig = DigitalOceanConfig["nodePools"]["workloads"][number];
 
 /**
  * Invalid stack configuration; `problems` has one line per bad key. A RunError, so the Pulumi CLI

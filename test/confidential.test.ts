@@ -1,5 +1,5 @@
 /**
- * Confidential-VM capacity (issue 5, DESIGN §7): each cloud's landing zone planned with the real
+ * Confidential-VM capacity: each cloud's landing zone planned with the real
  * stack config and foundation, its confidential settings, Backends' least-privilege identity, the
  * egress ranges the 7018 allow-list is built from, and the policy pack's verdict.
  */

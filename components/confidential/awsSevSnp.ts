@@ -1,5 +1,5 @@
 /**
- * AWS landing zone for AMD SEV-SNP confidential VMs (DESIGN §7).
+ * AWS landing zone for AMD SEV-SNP confidential VMs.
  *
  * Credentials: the aws provider reads the standard chain of whoever runs Pulumi (AWS_PROFILE, or
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or OIDC role assumption in CI).

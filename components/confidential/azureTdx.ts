@@ -1,5 +1,5 @@
 /**
- * Azure landing zone for Intel TDX confidential VMs (DESIGN §7).
+ * Azure landing zone for Intel TDX confidential VMs.
  *
  * Credentials: azure-native and azuread read them from the environment of whoever runs Pulumi
  * (`az login`, or ARM_CLIENT_ID / ARM_CLIENT_SECRET / ARM_TENANT_ID for a service principal, or

@@ -1,5 +1,5 @@
 /**
- * GCP landing zone for AMD SEV-SNP confidential VMs (DESIGN §7).
+ * GCP landing zone for AMD SEV-SNP confidential VMs.
  *
  * Credentials: the gcp provider reads Application Default Credentials of whoever runs Pulumi
  * (`gcloud auth application-default login`, GOOGLE_APPLICATION_CREDENTIALS / GOOGLE_CREDENTIALS, or

@@ -1,7 +1,7 @@
 /**
  * What every confidential-VM landing zone (Azure TDX, GCP SEV-SNP, AWS SEV-SNP) shares: the interface
  * ConfidentialCapacity composes, the cloud-init that boots the Cocos manager in a CVM, and the
- * naming and firewall facts the three clouds agree on (DESIGN §7).
+ * naming and firewall facts the three clouds agree on.
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";

@@ -182,7 +182,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
           { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
         ],
       },
-      // Deleting a Cluster deletes its volumes: protected in production (DESIGN §3, data safety).
+      // Deleting a Cluster deletes its volumes: protected in production (data safety).
       { ...crOpts, ...keepInProduction(production) },
     );
     const clusterOpts = { ...k8sOpts, dependsOn: [args.operator, cluster] };

@@ -43,7 +43,7 @@ const restricted = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
   // OpenSearch and Dashboards write their config directory at start (security demo certificates,
-  // keystore, optimizer bundles), so the root filesystem stays writable (opensearch-project/helm-charts#369).
+  // keystore, optimizer bundles), so the root filesystem stays writable.
   readOnlyRootFilesystem: false,
 };
 
