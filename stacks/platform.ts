@@ -127,6 +127,7 @@ export function buildPlatform(
       .all([confidential.egressRanges, config.confidential.extraAgentSourceRanges])
       .apply(([egress, extra]) => [...new Set([...egress, ...extra])].sort()),
     podCidr: config.digitalocean.network.clusterSubnet,
+    clusterNetwork: config.digitalocean.network,
     baseDomain: config.baseDomain,
     provider: cluster.provider,
   });
@@ -165,7 +166,7 @@ export function buildPlatform(
     digitaloceanToken: secrets.veleroDigitaloceanToken,
     k8sProvider: cluster.provider,
     namespace: namespaces.name("velero"),
-    vpcCidr: config.digitalocean.network.vpcCidr,
+    clusterNetwork: config.digitalocean.network,
   });
 
   // 8. Observability: Prometheus, Alertmanager and Grafana (behind Access), dashboards and alert
@@ -177,6 +178,7 @@ export function buildPlatform(
     baseDomain: config.baseDomain,
     config: config.observability,
     namespaces,
+    clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
     slackWebhookUrl: secrets.alertmanagerSlackWebhookUrl,
     // The release alone (it installs the IngressRoute CRD), not the whole component, whose 7018
@@ -232,18 +234,21 @@ export function buildPlatform(
     baseDomain: config.baseDomain,
     repoUrl: config.delivery.repoUrl,
     namespace: namespaces.name("argocd"),
+    clusterNetwork: config.digitalocean.network,
     ingressController: traefik.release,
     provider: cluster.provider,
   });
   const rollouts = new ArgoRollouts("argo-rollouts", {
     ha: config.delivery.argocdHa,
     namespace: namespaces.name("argo-rollouts"),
+    clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
   new ImageUpdater("image-updater", {
     environment: config.environment,
     imageRegistry: config.delivery.imageRegistry,
     namespace: argocd.namespace,
+    clusterNetwork: config.digitalocean.network,
     argocd: argocd.release,
     secretStore: externalSecrets.storeName,
     provider: cluster.provider,

@@ -42,6 +42,7 @@ const edgePlan = oncePerStack(async (stack) => ({
       backendsNamespace: namespaces.name("prism"),
       agentSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
       podCidr: ctx.config.digitalocean.network.clusterSubnet,
+      clusterNetwork: ctx.config.digitalocean.network,
       baseDomain: ctx.config.baseDomain,
       provider: cluster.provider,
     });

@@ -53,6 +53,7 @@ function build(ctx: Parameters<Parameters<typeof planWithFoundation>[1]>[0]): vo
     baseDomain: ctx.config.baseDomain,
     config: ctx.config.observability,
     namespaces: ctx.namespaces,
+    clusterNetwork: ctx.config.digitalocean.network,
     provider: ctx.cluster.provider,
     slackWebhookUrl: new pulumi.Config().getSecret("alertmanagerSlackWebhookUrl"),
   });

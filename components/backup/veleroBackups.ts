@@ -3,7 +3,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../../stacks/config";
 import { platformRelease } from "../helm/helmRelease";
-import { internetEgress, namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import {
+  internetEgress,
+  kubernetesApiEgress,
+  namespacePeer,
+  tcp,
+  type ClusterNetwork,
+} from "../kubernetes/networkPolicy";
 import {
   CLOUD_CREDENTIALS_KEY,
   DO_TOKEN_KEY,
@@ -30,8 +36,8 @@ export interface VeleroBackupsArgs {
   k8sProvider: k8s.Provider;
   /** The `velero` namespace, as an output that depends on the namespace existing. */
   namespace: pulumi.Input<string>;
-  /** The DOKS VPC range, in case the Kubernetes API endpoint the pods reach is a VPC address. */
-  vpcCidr: string;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
 }
 
 /** The chart's release name; Velero's objects are named after it (deployment velero, schedule velero-daily). */
@@ -114,8 +120,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
 
     // Only Velero runs in this namespace (server, CRD-upgrade job), so the policy selects every pod.
     // Spaces and the DigitalOcean API are public HTTPS endpoints with changing addresses, so egress
-    // is 443 to public addresses; the Kubernetes API is the DOKS control plane's public endpoint, or
-    // a VPC address.
+    // is 443 to public addresses; the Kubernetes API, the platform's one way.
     const egress = new k8s.networking.v1.NetworkPolicy(
       `${name}-egress`,
       {
@@ -123,13 +128,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
         spec: {
           podSelector: {},
           policyTypes: ["Egress"],
-          egress: [
-            internetEgress(443),
-            {
-              to: [{ ipBlock: { cidr: args.vpcCidr } }],
-              ports: [{ protocol: "TCP", port: 443 }],
-            },
-          ],
+          egress: [internetEgress(443), kubernetesApiEgress(args.clusterNetwork)],
         },
       },
       k8sOpts,

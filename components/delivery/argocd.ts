@@ -10,14 +10,8 @@ import {
   ARGOCD_SERVER_SERVICE,
   argoCdValues,
 } from "./argocdValues";
-import {
-  INTERNET_HTTPS_EGRESS,
-  KUBERNETES_API_EGRESS,
-  networkPolicy,
-  podsNamed,
-  type PolicyScope,
-} from "./networkPolicies";
-import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { INTERNET_HTTPS_EGRESS, networkPolicy, podsNamed, type PolicyScope } from "./networkPolicies";
+import { namespacePeer, tcp, kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 
 export interface ArgoCdArgs {
@@ -36,6 +30,8 @@ export interface ArgoCdArgs {
   prometheusOperator?: pulumi.Resource;
   /** The release that installs Traefik's IngressRoute CRD (TraefikIngress.release): the UI route waits for it. */
   ingressController: pulumi.Resource;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -80,11 +76,15 @@ export class ArgoCd extends pulumi.ComponentResource {
       { ...k8sOpts, dependsOn: [this.release, args.ingressController] },
     );
 
-    this.networkPolicies(name, { namespace: args.namespace, prefix: "argocd", opts: k8sOpts });
+    this.networkPolicies(
+      name,
+      { namespace: args.namespace, prefix: "argocd", opts: k8sOpts },
+      args.clusterNetwork,
+    );
     this.registerOutputs({ release: this.release.name, namespace: this.namespace });
   }
 
-  private networkPolicies(name: string, scope: PolicyScope): void {
+  private networkPolicies(name: string, scope: PolicyScope, clusterNetwork: ClusterNetwork): void {
     const c = ARGOCD_COMPONENTS;
     // The components talk to each other (server and controller to repo-server and Redis, Redis
     // HA's Sentinels and HAProxy among themselves); all of it stays inside the namespace.
@@ -115,7 +115,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     networkPolicy(name, scope, "kubernetes-api", {
       podSelector: podsNamed([c.controller, c.server, c.applicationSet, c.redisSecretInit]),
       policyTypes: ["Egress"],
-      egress: [KUBERNETES_API_EGRESS],
+      egress: [kubernetesApiEgress(clusterNetwork)],
     });
     // Git over HTTPS: the repo-server clones this repository; ApplicationSet generators may list it.
     networkPolicy(name, scope, "git", {

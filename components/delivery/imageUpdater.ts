@@ -6,7 +6,8 @@ import type { Environment } from "../../stacks/config";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease } from "../helm/helmRelease";
 import { imageUpdater } from "./argoResources";
-import { INTERNET_HTTPS_EGRESS, KUBERNETES_API_EGRESS, networkPolicy } from "./networkPolicies";
+import { INTERNET_HTTPS_EGRESS, networkPolicy } from "./networkPolicies";
+import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { registryPullSecret } from "./platformResources";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
@@ -30,6 +31,8 @@ export interface ImageUpdaterArgs {
   argocd: pulumi.Resource;
   /** ExternalSecrets.storeName: the ClusterSecretStore the registry credential comes from. */
   secretStore: pulumi.Input<string>;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -99,7 +102,7 @@ export class ImageUpdater extends pulumi.ComponentResource {
     networkPolicy(name, scope, "egress", {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Egress"],
-      egress: [KUBERNETES_API_EGRESS, INTERNET_HTTPS_EGRESS],
+      egress: [kubernetesApiEgress(args.clusterNetwork), INTERNET_HTTPS_EGRESS],
     });
 
     this.registerOutputs({ release: release.name });

@@ -5,19 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { internetEgress, tcp } from "../kubernetes/networkPolicy";
+import { internetEgress } from "../kubernetes/networkPolicy";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
-/**
- * The Kubernetes API server. DOKS runs the control plane outside the cluster network at an address
- * this program does not know, and policies see the address after the `kubernetes` Service's DNAT,
- * so the rule can only name the API ports (as Traefik's policy does).
- */
-export const KUBERNETES_API_EGRESS = {
-  to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-  ports: tcp(443, 6443),
-};
 
 /** HTTPS to the internet (Git hosting, container registries), never into private ranges. */
 export const INTERNET_HTTPS_EGRESS = internetEgress(443);

@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease } from "../helm/helmRelease";
 import { PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../observability/prometheusValues";
-import { KUBERNETES_API_EGRESS, networkPolicy } from "./networkPolicies";
-import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { networkPolicy } from "./networkPolicies";
+import { namespacePeer, tcp, kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart's pods are `app.kubernetes.io/name: argo-rollouts`. */
@@ -31,6 +31,8 @@ export interface ArgoRolloutsArgs {
   namespace: pulumi.Input<string>;
   /** The release that installs the Prometheus operator's CRDs, once the platform runs it. */
   prometheusOperator?: pulumi.Resource;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -99,7 +101,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
     networkPolicy(name, scope, "kubernetes-api", {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Egress"],
-      egress: [KUBERNETES_API_EGRESS],
+      egress: [kubernetesApiEgress(args.clusterNetwork)],
     });
     // The canary analyses' queries (the monitoring namespace admits them: monitoringNetworkPolicies).
     networkPolicy(name, scope, "prometheus-queries", {

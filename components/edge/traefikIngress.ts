@@ -8,7 +8,7 @@ import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { AGENTS_PORT } from "../../policies/facts/platform";
 
 /** Helm release name; the chart names its Service and pods after it. */
@@ -43,6 +43,8 @@ export interface TraefikIngressArgs {
   podCidr: string;
   /** The zone of the platform hostnames, which Traefik's origin certificate covers. */
   baseDomain: string;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -333,14 +335,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
     policy("egress", {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Egress"],
-      egress: [
-        { to: upstreams.map((ns) => namespacePeer(ns)) },
-        {
-          // The DOKS API server sits outside the cluster network at an address not known here.
-          to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-          ports: tcp(443, 6443),
-        },
-      ],
+      egress: [{ to: upstreams.map((ns) => namespacePeer(ns)) }, kubernetesApiEgress(args.clusterNetwork)],
     });
   }
 }

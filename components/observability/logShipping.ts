@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { LOG_INDEX_PREFIX } from "./logRetention";
-import { KUBE_API_EGRESS, networkPolicy } from "./network";
-import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { networkPolicy } from "./network";
+import { type ClusterNetwork, kubernetesApiEgress, namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import { OPENSEARCH_HTTP_PORT, OPENSEARCH_POD_LABELS } from "./opensearchValues";
 import { PROMETHEUS_POD_LABELS } from "./prometheusValues";
 import { tokenNeeded } from "../kubernetes/podSecurity";
@@ -20,6 +20,8 @@ export interface LogShippingArgs {
   namespace: pulumi.Input<string>;
   /** OpenSearch's HTTP API, its user and password (a Pulumi secret). */
   opensearch: { url: string; user: string; password: pulumi.Input<string> };
+  /** The cluster's address plan, which locates the Kubernetes API the Kubernetes filter reads. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** The OpenSearch release and kube-prometheus-stack (its ServiceMonitor CRD). */
   dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -122,7 +124,7 @@ export class LogShipping extends pulumi.ComponentResource {
         egress: [
           { to: [namespacePeer("logging", { ...OPENSEARCH_POD_LABELS })], ports: tcp(OPENSEARCH_HTTP_PORT) },
           // The Kubernetes filter looks up each pod's labels.
-          KUBE_API_EGRESS,
+          kubernetesApiEgress(args.clusterNetwork),
         ],
       },
       k8sOpts,

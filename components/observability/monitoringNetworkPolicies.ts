@@ -8,8 +8,15 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
-import { KUBE_API_EGRESS, kubeApiPolicy, networkPolicy, sameNamespacePolicy } from "./network";
-import { internetEgress, namespacePeer, RFC1918_RANGES, tcp } from "../kubernetes/networkPolicy";
+import { kubeApiPolicy, networkPolicy, sameNamespacePolicy } from "./network";
+import {
+  internetEgress,
+  kubernetesApiEgress,
+  namespacePeer,
+  RFC1918_RANGES,
+  tcp,
+  type ClusterNetwork,
+} from "../kubernetes/networkPolicy";
 import {
   ALERTMANAGER_POD_LABELS,
   GRAFANA_CONTAINER_PORT,
@@ -30,6 +37,8 @@ export interface MonitoringNetworkPoliciesArgs {
   namespace: pulumi.Input<string>;
   /** Ports Alertmanager sends notifications to (SMTP relay, Slack's HTTPS). */
   notificationPorts: number[];
+  /** The cluster's address plan, which locates the Kubernetes API. */
+  clusterNetwork: ClusterNetwork;
 }
 
 export function monitoringNetworkPolicies(
@@ -57,7 +66,7 @@ export function monitoringNetworkPolicies(
             ports: tcp(NODE_PORTS.kubelet, NODE_PORTS.nodeExporter),
           },
           // Service discovery and the API server's own metrics.
-          KUBE_API_EGRESS,
+          kubernetesApiEgress(args.clusterNetwork),
         ],
       },
       opts,
@@ -70,7 +79,15 @@ export function monitoringNetworkPolicies(
     ["kube-state-metrics", KUBE_STATE_METRICS_POD_LABELS],
   ];
   for (const [client, labels] of apiClients) {
-    policies.push(kubeApiPolicy(`${name}-${client}-api`, meta(`allow-${client}-kube-api`), labels, opts));
+    policies.push(
+      kubeApiPolicy(
+        `${name}-${client}-api`,
+        meta(`allow-${client}-kube-api`),
+        labels,
+        args.clusterNetwork,
+        opts,
+      ),
+    );
   }
 
   if (args.notificationPorts.length > 0) {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
 import type { Environment, PlatformConfig } from "../../stacks/config";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import { Autoscaling } from "./autoscaling";
 import { GrafanaDashboards } from "./dashboards";
 import { LogShipping } from "./logShipping";
@@ -16,6 +17,8 @@ export interface ObservabilityArgs {
   baseDomain: string;
   config: PlatformConfig["observability"];
   namespaces: PlatformNamespaces;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policies. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** Slack incoming-webhook URL (the alertmanagerSlackWebhookUrl secret); required by a Slack receiver. */
   slackWebhookUrl?: pulumi.Output<string>;
@@ -88,6 +91,7 @@ export class Observability extends pulumi.ComponentResource {
         baseDomain: args.baseDomain,
         config,
         namespaces,
+        clusterNetwork: args.clusterNetwork,
         provider,
         slackWebhookUrl: args.slackWebhookUrl,
         jaegerQueryUrl: tracing.queryUrl,
@@ -103,6 +107,7 @@ export class Observability extends pulumi.ComponentResource {
       {
         namespace: namespaces.name("node-agents"),
         opensearch: { url: logs.url, user: logs.adminUser, password: logs.adminPassword },
+        clusterNetwork: args.clusterNetwork,
         provider,
         // OpenSearch to write to, and the ServiceMonitor CRD for its own metrics.
         dependsOn: [logs.release, prometheus.release],
@@ -111,7 +116,11 @@ export class Observability extends pulumi.ComponentResource {
     );
 
     // DOKS ships metrics-server as a managed component: nothing here installs it (autoscaling.ts).
-    new Autoscaling(`${name}-autoscaling`, { namespace: monitoring, provider }, child);
+    new Autoscaling(
+      `${name}-autoscaling`,
+      { namespace: monitoring, clusterNetwork: args.clusterNetwork, provider },
+      child,
+    );
 
     this.grafanaHostname = prometheus.grafanaHostname;
     this.logsHostname = logs.logsHostname;
