@@ -23,12 +23,12 @@ import {
   GCP_SEV_SNP_MACHINE_PATTERN,
   GCP_SEV_SNP_ZONES,
 } from "../policies/facts/confidential";
+import { ENVIRONMENTS } from "../policies/facts/platform";
 import { parseCidr } from "../components/network/cidr";
 import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 
-const ENVIRONMENTS = ["staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export type { Environment } from "../policies/facts/platform";
 
 const hostname = z
   .string()

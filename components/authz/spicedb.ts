@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { image, IMAGES } from "../helm/catalog";
-import type { DigitalOceanConfig, Environment } from "../../stacks/config";
-import { kubernetesApiEgress } from "../kubernetes/networkPolicy";
+import type { Environment } from "../../policies/facts/platform";
+import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { restrictedPatches, spiceDbCluster, type Resources } from "./spicedbCluster";
 import {
   CONFIG_SECRET,
@@ -42,7 +42,7 @@ export interface SpiceDbArgs {
   /** Kubernetes minor ("1.34"): the Pod Security version for the operator's namespace. */
   kubernetesVersion: string;
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policies. */
-  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 

@@ -5,7 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { AwsSevSnpLandingZone } from "./awsSevSnp";
 import { AzureTdxLandingZone } from "./azureTdx";
 import { GcpSevSnpLandingZone } from "./gcpSevSnp";

@@ -6,7 +6,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { AGENTS_PORT } from "../../policies/facts/platform";
 import { keepInProduction, type StatefulOptions } from "../safety/stateful";
 

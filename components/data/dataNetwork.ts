@@ -4,7 +4,6 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
-import type { DigitalOceanConfig } from "../../stacks/config";
 import { internetEgress, namespacePeer } from "../kubernetes/networkPolicy";
 import {
   DATABASES,
@@ -16,6 +15,12 @@ import {
 
 export type DatabaseName = (typeof DATABASES)[number];
 
+/** A workload node pool as placement sees it (prism:digitalocean.nodePools.workloads). */
+export interface WorkloadPool {
+  labels: Record<string, string>;
+  taints: { key: string; value: string; effect: string }[];
+}
+
 /** Where data pods run: the stack's dedicated data pool when it has one (tainted for them). */
 export interface DataPlacement {
   nodeSelector: Record<string, string>;
@@ -26,7 +31,7 @@ export interface DataPlacement {
 const WORKLOAD_LABEL = "prism.io/workload";
 
 /** Placement on the pool labelled prism.io/workload=data, tolerating its taints; none without one. */
-export function dataPlacement(pools: DigitalOceanConfig["nodePools"]["workloads"]): DataPlacement {
+export function dataPlacement(pools: WorkloadPool[]): DataPlacement {
   const pool = pools.find((p) => p.labels[WORKLOAD_LABEL] === "data");
   if (!pool) return { nodeSelector: {}, tolerations: [] };
   return {

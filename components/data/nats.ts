@@ -1,15 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
 import { tcp } from "../kubernetes/networkPolicy";
 import { storageClassFor } from "../cluster/retainStorageClass";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
+/** The stack's NATS settings (prism:data.nats). */
+export interface NatsConfig {
+  /** JetStream servers: 1, or an odd number for a Raft quorum. */
+  replicas: 1 | 3 | 5;
+  storageGiB: number;
+}
+
 export interface NatsArgs {
   environment: Environment;
-  config: PlatformConfig["data"]["nats"];
+  config: NatsConfig;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   placement: DataPlacement;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { CNPG_OPERATOR_LABELS } from "./cnpgOperator";
 import { databaseConsumer, servicePeer, type DataPlacement, type DatabaseName } from "./dataNetwork";
 import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
@@ -27,6 +27,15 @@ export const DATABASE_SECRET_KEYS = {
   uri: "uri",
 } as const;
 
+/** The stack's PostgreSQL settings (prism:data.postgres), the same for every database. */
+export interface PostgresConfig {
+  /** Instances per cluster: one primary, the rest streaming replicas. */
+  instances: number;
+  storageGiB: number;
+  /** Days of WAL and base backups kept in Spaces. */
+  backupRetentionDays: number;
+}
+
 export interface PostgresDatabaseArgs {
   database: DatabaseName;
   /**
@@ -35,7 +44,7 @@ export interface PostgresDatabaseArgs {
    */
   storedAs?: string;
   environment: Environment;
-  config: PlatformConfig["data"]["postgres"];
+  config: PostgresConfig;
   /** The PostgreSQL operand image (IMAGES["cloudnative-pg-postgresql"] in the catalog). */
   imageName: string;
   /** namespaces.name("data") */

@@ -1,15 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
 import { tcp } from "../kubernetes/networkPolicy";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 
+/** The stack's Valkey settings (prism:data.valkey). */
+export interface ValkeyConfig {
+  /** Whether the data survives a restart (a volume and append-only file). */
+  persistence: boolean;
+  storageGiB: number;
+}
+
 export interface ValkeyArgs {
   environment: Environment;
-  config: PlatformConfig["data"]["valkey"];
+  config: ValkeyConfig;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   /** namespaces.name("prism"): where the services that use Valkey read `valkey-auth`. */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES } from "../../services/catalog";
 import { IMAGE_PULL_SECRET, remoteSecretKey } from "../../services/values";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease } from "../helm/helmRelease";
 import { imageUpdater } from "./argoResources";

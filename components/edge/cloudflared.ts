@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
-import type { TraefikOrigin } from "./traefikIngress";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 import { INTERNET_PEER, namespacePeer, tcp } from "../kubernetes/networkPolicy";
 
@@ -18,6 +17,14 @@ export const CLOUDFLARED_METRICS_PORT = 2000;
 /** Cloudflare's edge listens on 7844 (QUIC over UDP, HTTP/2 over TCP as the fallback). */
 const EDGE_PORT = 7844;
 
+/** What cloudflared needs to reach the origin (Traefik): its pods and ports, and the CA its certificate chains to. */
+export interface TunnelOrigin {
+  podLabels: Record<string, string>;
+  ports: number[];
+  /** ConfigMap (and key) holding the origin CA certificate cloudflared verifies the origin with. */
+  ca: { configMapName: pulumi.Output<string>; key: string };
+}
+
 /** Where cloudflared finds the CA of Traefik's origin certificate (the tunnel's caPool). */
 export const ORIGIN_CA_DIR = "/etc/cloudflared/origin-ca";
 /** The key of the origin CA in its ConfigMap, and the file name under ORIGIN_CA_DIR. */
@@ -30,7 +37,7 @@ export interface CloudflaredArgs {
   /** The Secret (and key) holding the tunnel's run token. */
   tokenSecret: { name: pulumi.Input<string>; key: string };
   /** Traefik's pods and ports cloudflared forwards to, and the CA it verifies Traefik with. */
-  origin: TraefikOrigin;
+  origin: TunnelOrigin;
   provider: k8s.Provider;
 }
 

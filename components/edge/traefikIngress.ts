@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
-import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY } from "./cloudflared";
+import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY, type TunnelOrigin } from "./cloudflared";
 import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
@@ -46,14 +46,6 @@ export interface TraefikIngressArgs {
   /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
   clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
-}
-
-/** What cloudflared needs to reach Traefik: its pods and ports, and the CA its certificate chains to. */
-export interface TraefikOrigin {
-  podLabels: Record<string, string>;
-  ports: number[];
-  /** ConfigMap (and key) holding the origin CA certificate cloudflared verifies Traefik with. */
-  ca: { configMapName: pulumi.Output<string>; key: string };
 }
 
 /** Secret with Traefik's default certificate, and ConfigMap with the CA it chains to. */
@@ -113,7 +105,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
   /** The 7018 load balancer Service; its status carries the public address. */
   readonly cvmAgentsService: k8s.core.v1.Service;
   /** Traefik's pod labels and the container ports cloudflared may reach. */
-  readonly origin: TraefikOrigin;
+  readonly origin: TunnelOrigin;
   /** The Helm release: it installs the IngressRoute and IngressRouteTCP CRDs. */
   readonly release: k8s.helm.v3.Release;
 

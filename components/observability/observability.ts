@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import { Autoscaling } from "./autoscaling";
@@ -9,13 +9,14 @@ import { GrafanaDashboards } from "./dashboards";
 import { LogShipping } from "./logShipping";
 import { LogStorage } from "./logStorage";
 import { PrometheusStack } from "./prometheusStack";
+import type { ObservabilityConfig } from "./prometheusValues";
 import { Tracing } from "./tracing";
 
 export interface ObservabilityArgs {
   environment: Environment;
   stack: string;
   baseDomain: string;
-  config: PlatformConfig["observability"];
+  config: ObservabilityConfig;
   namespaces: PlatformNamespaces;
   /** The cluster's address plan, which locates the Kubernetes API for the egress policies. */
   clusterNetwork: ClusterNetwork;

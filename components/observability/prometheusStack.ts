@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
 import { platformHostname } from "../edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";

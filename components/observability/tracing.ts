@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { networkPolicy } from "./network";
 import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
@@ -19,6 +19,12 @@ const PASSWORD_SECRET = "jaeger-opensearch";
 /** Jaeger reads the password from this file (and re-reads it when the Secret changes). */
 const PASSWORD_DIR = "/etc/jaeger/opensearch";
 
+/** The stack's tracing settings (prism:observability.tracing). */
+export interface TracingConfig {
+  /** Share of the services' traces kept, 0 to 100. */
+  samplingPercent: number;
+}
+
 export interface TraceStore {
   /** https URL of the OpenSearch HTTP API. */
   url: string;
@@ -33,7 +39,7 @@ export interface TraceStore {
 
 export interface TracingArgs {
   environment: Environment;
-  config: PlatformConfig["observability"]["tracing"];
+  config: TracingConfig;
   /** Namespace monitoring. */
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { bundleYaml } from "../helm/vendoredManifests";
 import {
@@ -93,7 +93,8 @@ export interface ExternalSecretsArgs {
   /** namespaces.name("external-secrets") */
   namespace: pulumi.Input<string>;
   /** config.externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
-  config: PlatformConfig["externalSecrets"];
+  /** prism:externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
+  config: { gcpProject: string };
   /** The Secret Manager reader's service-account key JSON (a Pulumi secret). */
   gcpCredentials: pulumi.Input<string>;
   /** Namespaces allowed to use the store, e.g. [namespaces.name("prism")]. */

@@ -12,3 +12,7 @@ export function agentsHostname(baseDomain: string): string {
 export function agentsEndpoint(baseDomain: string): string {
   return `${agentsHostname(baseDomain)}:${AGENTS_PORT}`;
 }
+
+/** The environments a stack can be; each stack's YAML names one. */
+export const ENVIRONMENTS = ["staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
