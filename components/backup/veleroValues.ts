@@ -5,6 +5,7 @@
  * (charts/vendor/velero-*.tgz); test/backup.test.ts checks it with releaseProblems.
  */
 import type * as pulumi from "@pulumi/pulumi";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import { POOL_LABEL } from "../cluster/doksCluster";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";

@@ -10,6 +10,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import { splitCidr } from "../network/cidr";
 import {

@@ -16,6 +16,7 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import {
   AZURE_CVM_DISK_ENCRYPTION,

@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import type { Environment } from "../../policies/facts/platform";
 import { AwsSevSnpLandingZone } from "./awsSevSnp";

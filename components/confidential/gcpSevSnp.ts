@@ -14,6 +14,7 @@ import { enableGcpApis } from "../gcp/projectApis";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import {
   GCP_CVM_CONFIDENTIAL_TYPE,
