@@ -65,21 +65,20 @@ export function buildFoundation(
 
 export type Foundation = ReturnType<typeof buildFoundation>;
 
-export function buildPlatform(
-  stack: string,
-  config: PlatformConfig,
-  secrets: PlatformSecrets,
-  previous: PreviousRun = {},
-) {
-  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets, previous);
-  if (config.budget)
-    new CostBudget("budget", {
-      monthlyUsd: config.budget.monthlyUsd,
-      namespace: namespaces.name("prism"),
-      provider: cluster.provider,
-    });
+/** What every layer reads: the stack, its validated config and secrets, and the previous run. */
+export interface StackInputs {
+  stack: string;
+  config: PlatformConfig;
+  secrets: PlatformSecrets;
+  previous: PreviousRun;
+}
 
-  // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
+/** 3-4. OpenBao, and its PKI once OpenBao is initialised and Pulumi has a token. */
+export function buildPki(
+  { stack, config, secrets, previous }: StackInputs,
+  { cluster, namespaces }: Foundation,
+) {
+  // OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {
     environment: config.environment,
     stack,
@@ -90,8 +89,8 @@ export function buildPlatform(
     provider: cluster.provider,
   });
 
-  // 4. Its PKI through the Vault provider, once OpenBao is initialised and Pulumi has a token
-  //    (docs/openbao-bootstrap.md); until then it registers nothing and says what to do.
+  // Its PKI through the Vault provider (docs/openbao-bootstrap.md); until OpenBao is initialised it
+  // registers nothing and says what to do.
   const pki = new OpenBaoPki("pki", {
     environment: config.environment,
     stack,
@@ -101,9 +100,18 @@ export function buildPlatform(
     openbao,
     previousStatus: previous.pkiStatus,
   });
+  return { openbao, pki };
+}
 
-  // 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into
-  //    and the warm pool, whose agents trust the PKI's chain and dial back on 7018.
+/**
+ * 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into and the
+ * warm pool, whose agents trust the PKI's chain and dial back on the agents' port.
+ */
+export function buildConfidential(
+  { stack, config }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { pki }: { pki: Pick<OpenBaoPki, "caChain"> },
+) {
   const confidential = new ConfidentialCapacity("confidential", {
     environment: config.environment,
     stack,
@@ -113,9 +121,18 @@ export function buildPlatform(
     namespace: namespaces.name("prism"),
     openbaoCa: pki.caChain,
   });
+  return { confidential };
+}
 
-  // 6. Edge: Traefik is the only ingress (plus the 7018 load balancer for CVM agents); the
-  //    Cloudflare tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
+/**
+ * 6. Edge: Traefik is the only ingress (plus the load balancer for CVM agents); the Cloudflare
+ * tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
+ */
+export function buildEdge(
+  { stack, config, secrets }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { confidential }: { confidential: Pick<ConfidentialCapacity, "egressRanges"> },
+) {
   const traefik = new TraefikIngress("traefik", {
     stack,
     environment: config.environment,
@@ -140,7 +157,7 @@ export function buildPlatform(
     namespace: namespaces.name("edge"),
     k8sProvider: cluster.provider,
   });
-  // The name every CVM dials, on the 7018 load balancer; DNS only (the attested TLS is end to end).
+  // The name every CVM dials, on the agents' load balancer; DNS only (the attested TLS is end to end).
   new AgentsDns("agents", {
     baseDomain: config.baseDomain,
     zoneId: config.cloudflare.zoneId,
@@ -154,9 +171,17 @@ export function buildPlatform(
     origin: traefik.origin,
     provider: cluster.provider,
   });
+  return { traefik, tunnel };
+}
 
-  // 7. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces
-  //    and snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
+/**
+ * 7. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces and
+ * snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
+ */
+export function buildBackups(
+  { stack, config, secrets }: StackInputs,
+  { doProvider, cluster, namespaces }: Foundation,
+) {
   const backups = new VeleroBackups("backups", {
     environment: config.environment,
     stack,
@@ -168,10 +193,19 @@ export function buildPlatform(
     namespace: namespaces.name("velero"),
     clusterNetwork: config.digitalocean.network,
   });
+  return { backups };
+}
 
-  // 8. Observability: Prometheus, Alertmanager and Grafana (behind Access), dashboards and alert
-  //    rules, Jaeger, OpenSearch + Dashboards (behind Access), Fluent Bit, the VPA recommender.
-  //    metrics-server is a managed DOKS component.
+/**
+ * 8. Observability: Prometheus, Alertmanager and Grafana (behind Access), dashboards and alert
+ * rules, Jaeger, OpenSearch + Dashboards (behind Access), Fluent Bit, the VPA recommender.
+ * metrics-server is a managed DOKS component.
+ */
+export function buildObservability(
+  { stack, config, secrets }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { traefik }: { traefik: Pick<TraefikIngress, "release"> },
+) {
   const observability = new Observability("observability", {
     environment: config.environment,
     stack,
@@ -181,13 +215,18 @@ export function buildPlatform(
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
     slackWebhookUrl: secrets.alertmanagerSlackWebhookUrl,
-    // The release alone (it installs the IngressRoute CRD), not the whole component, whose 7018
+    // The release alone (it installs the IngressRoute CRD), not the whole component, whose agents'
     // load balancer takes minutes to provision and is no concern of the routes.
     ingress: traefik.release,
   });
+  return { observability };
+}
 
-  // 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
-  //    database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
+/**
+ * 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
+ * database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
+ */
+export function buildData({ stack, config }: StackInputs, { doProvider, cluster, namespaces }: Foundation) {
   const data = new DataServices("data", {
     environment: config.environment,
     stack,
@@ -198,8 +237,11 @@ export function buildPlatform(
     namespaces,
     clusterConfig: config.digitalocean,
   });
+  return { data };
+}
 
-  // 10. External Secrets: the operator and the Google Secret Manager store services read through.
+/** 10. External Secrets: the operator and the Google Secret Manager store services read through. */
+export function buildExternalSecrets({ config, secrets }: StackInputs, { cluster, namespaces }: Foundation) {
   const externalSecrets = new ExternalSecrets("external-secrets", {
     environment: config.environment,
     namespace: namespaces.name("external-secrets"),
@@ -210,8 +252,15 @@ export function buildPlatform(
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
+  return { externalSecrets };
+}
 
-  // 11. SpiceDB through its operator, on its own PostgreSQL database, with the schema written.
+/** 11. SpiceDB through its operator, on its own PostgreSQL database, with the schema written. */
+export function buildAuthz(
+  { stack, config }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { data }: { data: Pick<DataServices, "spicedbDatabase"> },
+) {
   const spicedb = new SpiceDb("spicedb", {
     environment: config.environment,
     stack,
@@ -226,9 +275,24 @@ export function buildPlatform(
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
+  return { spicedb };
+}
 
-  // 12. Delivery: Argo CD (HA in production; its UI only through the tunnel at argocd.<baseDomain>),
-  //     Argo Rollouts, Image Updater, and one Application per service rendering services/chart.
+/**
+ * 12. Delivery: Argo CD (HA in production; its UI only through the tunnel at argocd.<baseDomain>),
+ * Argo Rollouts, Image Updater, and one Application per service rendering services/chart.
+ */
+export function buildDelivery(
+  { config }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  {
+    traefik,
+    externalSecrets,
+  }: {
+    traefik: Pick<TraefikIngress, "release">;
+    externalSecrets: Pick<ExternalSecrets, "storeName">;
+  },
+) {
   const argocd = new ArgoCd("argocd", {
     ha: config.delivery.argocdHa,
     baseDomain: config.baseDomain,
@@ -262,6 +326,34 @@ export function buildPlatform(
     secretStore: externalSecrets.storeName,
     provider: cluster.provider,
   });
+  return { argocd, rollouts };
+}
+
+/** The whole platform: the layers in dependency order, each given the outputs it needs. */
+export function buildPlatform(
+  stack: string,
+  config: PlatformConfig,
+  secrets: PlatformSecrets,
+  previous: PreviousRun = {},
+) {
+  const inputs: StackInputs = { stack, config, secrets, previous };
+  const foundation = buildFoundation(stack, config, secrets, previous);
+  const { cluster, namespaces } = foundation;
+  if (config.budget)
+    new CostBudget("budget", {
+      monthlyUsd: config.budget.monthlyUsd,
+      namespace: namespaces.name("prism"),
+      provider: cluster.provider,
+    });
+  const { openbao, pki } = buildPki(inputs, foundation);
+  const { confidential } = buildConfidential(inputs, foundation, { pki });
+  const { traefik, tunnel } = buildEdge(inputs, foundation, { confidential });
+  const { backups } = buildBackups(inputs, foundation);
+  const { observability } = buildObservability(inputs, foundation, { traefik });
+  const { data } = buildData(inputs, foundation);
+  const { externalSecrets } = buildExternalSecrets(inputs, foundation);
+  const { spicedb } = buildAuthz(inputs, foundation, { data });
+  buildDelivery(inputs, foundation, { traefik, externalSecrets });
 
   return {
     environment: config.environment,
