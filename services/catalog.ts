@@ -1,9 +1,11 @@
 /**
- * The Prism microservices (DESIGN §5): what each one is, what it listens on, what it stores and
+ * The Prism microservices: what each one is, what it listens on, what it stores and
  * whom it calls. Everything that deploys, secures or watches a service reads it from here: the
  * service chart's values, the NetworkPolicies (the `calls` graph is the allow-list), the
  * databases, the dashboards and the alerts.
  */
+
+import { AGENTS_PORT } from "../policies/facts/platform";
 
 export const SERVICE_NAMES = [
   "auth",
@@ -134,7 +136,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     image: "backends",
     httpPort: 9011,
     grpcPort: 7006,
-    agentPort: 7018,
+    agentPort: AGENTS_PORT,
     database: true,
     calls: ["auth", "am-certs", "computations"],
     uses: ["postgres", "nats"],

@@ -18,7 +18,7 @@ import { platformHostname } from "../components/edge/cloudflareTunnel";
 import { canaryAnalysis, type CanaryAnalysisValues } from "../components/delivery/canaryAnalysis";
 import { serviceTracingEnv } from "../components/observability/serviceTracing";
 import type { PlatformConfig } from "../stacks/config";
-import { SERVICE_NAMES, SERVICES, type ServiceName } from "./catalog";
+import { SERVICES, type ServiceName } from "./catalog";
 
 export { SERVICES_NAMESPACE };
 
@@ -37,7 +37,7 @@ export function remoteSecretKey(environment: string, name: string): string {
 }
 
 /**
- * The service that launches confidential VMs (DESIGN §7). ConfidentialCapacity writes its settings
+ * The service that launches confidential VMs. ConfidentialCapacity writes its settings
  * and credentials per enabled cloud into prism as `backends-<cloud>` and `backends-<cloud>-credentials`.
  */
 export const CVM_LAUNCHER: ServiceName = "backends";
@@ -52,7 +52,7 @@ export function enabledClouds(config: PlatformConfig): ("azure" | "gcp" | "aws")
   ];
 }
 
-/** Production canary (DESIGN §5): 20% → manual gate → 40% → 60% → 80%, 2-minute pauses → 100%. */
+/** Production canary: 20% → manual gate → 40% → 60% → 80%, 2-minute pauses → 100%. */
 export const CANARY_STEPS: CanaryStep[] = [
   { setWeight: 20 },
   { pause: {} },
@@ -232,12 +232,4 @@ export function serviceValues(config: PlatformConfig, service: ServiceName): Ser
     serviceMonitor: { enabled: true, interval: "30s", path: "/metrics", labels: {} },
     config: runtimeConfig(config, service),
   };
-}
-
-/** Every service's values for a stack, in catalog order. */
-export function allServiceValues(config: PlatformConfig): Record<ServiceName, ServiceChartValues> {
-  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, serviceValues(config, s)])) as Record<
-    ServiceName,
-    ServiceChartValues
-  >;
 }

@@ -23,12 +23,13 @@ import {
   GCP_SEV_SNP_MACHINE_PATTERN,
   GCP_SEV_SNP_ZONES,
 } from "../policies/facts/confidential";
-import { isPrivateCidr, parseCidr } from "./cidr";
+import { ENVIRONMENTS } from "../policies/facts/platform";
+import { parseCidr } from "../components/network/cidr";
+import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 import { serviceAccountKeyProblem } from "./validation/gcpKeys";
 
-const ENVIRONMENTS = ["staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export type { Environment } from "../policies/facts/platform";
 
 const hostname = z
   .string()
@@ -41,7 +42,7 @@ const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: "must be an IPv4 CIDR block such as 10.10.0.0/16",
 });
 
-const privateCidr = cidr.refine((v) => parseCidr(v) === undefined || isPrivateCidr(v), {
+const privateCidr = cidr.refine((v) => parseCidr(v) === undefined || isRfc1918Cidr(v), {
   message: "must be a private (RFC 1918) range",
 });
 
@@ -471,11 +472,9 @@ export const platformSchema = z
     }
   });
 
-export type PlatformConfigInput = z.input<typeof platformSchema>;
 type Parsed = z.output<typeof platformSchema>;
 export type PlatformConfig = Omit<Parsed, SecretKey>;
 export type DigitalOceanConfig = PlatformConfig["digitalocean"];
-export type WorkloadPoolConfig = DigitalOceanConfig["nodePools"]["workloads"][number];
 
 /**
  * Invalid stack configuration; `problems` has one line per bad key. A RunError, so the Pulumi CLI

@@ -67,21 +67,20 @@ export function buildFoundation(
 
 export type Foundation = ReturnType<typeof buildFoundation>;
 
-export function buildPlatform(
-  stack: string,
-  config: PlatformConfig,
-  secrets: PlatformSecrets,
-  previous: PreviousRun = {},
-) {
-  const { doProvider, cluster, namespaces } = buildFoundation(stack, config, secrets, previous);
-  if (config.budget)
-    new CostBudget("budget", {
-      monthlyUsd: config.budget.monthlyUsd,
-      namespace: namespaces.name("prism"),
-      provider: cluster.provider,
-    });
+/** What every layer reads: the stack, its validated config and secrets, and the previous run. */
+export interface StackInputs {
+  stack: string;
+  config: PlatformConfig;
+  secrets: PlatformSecrets;
+  previous: PreviousRun;
+}
 
-  // 3. OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
+/** 3-4. OpenBao, and its PKI once OpenBao is initialised and Pulumi has a token. */
+export function buildPki(
+  { stack, config, secrets, previous }: StackInputs,
+  { cluster, namespaces }: Foundation,
+) {
+  // OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {
     credentialRotation: config.credentialRotation,
     environment: config.environment,
@@ -93,8 +92,8 @@ export function buildPlatform(
     provider: cluster.provider,
   });
 
-  // 4. Its PKI through the Vault provider, once OpenBao is initialised and Pulumi has a token
-  //    (docs/openbao-bootstrap.md); until then it registers nothing and says what to do.
+  // Its PKI through the Vault provider (docs/openbao-bootstrap.md); until OpenBao is initialised it
+  // registers nothing and says what to do.
   const pki = new OpenBaoPki("pki", {
     environment: config.environment,
     stack,
@@ -104,9 +103,18 @@ export function buildPlatform(
     openbao,
     previousStatus: previous.pkiStatus,
   });
+  return { openbao, pki };
+}
 
-  // 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into
-  //    and the warm pool, whose agents trust the PKI's chain and dial back on 7018.
+/**
+ * 5. Confidential capacity: per enabled cloud, the landing zone Backends launches CVMs into and the
+ * warm pool, whose agents trust the PKI's chain and dial back on the agents' port.
+ */
+export function buildConfidential(
+  { stack, config }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { pki }: { pki: Pick<OpenBaoPki, "caChain"> },
+) {
   const confidential = new ConfidentialCapacity("confidential", {
     credentialRotation: config.credentialRotation,
     environment: config.environment,
@@ -117,9 +125,18 @@ export function buildPlatform(
     namespace: namespaces.name("prism"),
     openbaoCa: pki.caChain,
   });
+  return { confidential };
+}
 
-  // 6. Edge: Traefik is the only ingress (plus the 7018 load balancer for CVM agents); the
-  //    Cloudflare tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
+/**
+ * 6. Edge: Traefik is the only ingress (plus the load balancer for CVM agents); the Cloudflare
+ * tunnel routes the platform hostnames to it; cloudflared runs the tunnel in-cluster.
+ */
+export function buildEdge(
+  { stack, config, secrets }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { confidential }: { confidential: Pick<ConfidentialCapacity, "egressRanges"> },
+) {
   const traefik = new TraefikIngress("traefik", {
     stack,
     environment: config.environment,
@@ -131,6 +148,7 @@ export function buildPlatform(
       .all([confidential.egressRanges, config.confidential.extraAgentSourceRanges])
       .apply(([egress, extra]) => [...new Set([...egress, ...extra])].sort()),
     podCidr: config.digitalocean.network.clusterSubnet,
+    clusterNetwork: config.digitalocean.network,
     baseDomain: config.baseDomain,
     provider: cluster.provider,
   });
@@ -150,7 +168,7 @@ export function buildPlatform(
     zoneId: config.cloudflare.zoneId,
     provider: tunnel.provider,
   });
-  // The name every CVM dials, on the 7018 load balancer; DNS only (the attested TLS is end to end).
+  // The name every CVM dials, on the agents' load balancer; DNS only (the attested TLS is end to end).
   new AgentsDns("agents", {
     baseDomain: config.baseDomain,
     zoneId: config.cloudflare.zoneId,
@@ -164,9 +182,17 @@ export function buildPlatform(
     origin: traefik.origin,
     provider: cluster.provider,
   });
+  return { traefik, tunnel };
+}
 
-  // 7. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces
-  //    and snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
+/**
+ * 7. Backups: a versioned Spaces bucket, a key scoped to it, Velero storing backups in Spaces and
+ * snapshotting volumes through DigitalOcean's plugin, on the stack's schedules.
+ */
+export function buildBackups(
+  { stack, config, secrets }: StackInputs,
+  { doProvider, cluster, namespaces }: Foundation,
+) {
   const backups = new VeleroBackups("backups", {
     credentialRotation: config.credentialRotation,
     environment: config.environment,
@@ -177,27 +203,42 @@ export function buildPlatform(
     digitaloceanToken: secrets.veleroDigitaloceanToken,
     k8sProvider: cluster.provider,
     namespace: namespaces.name("velero"),
-    vpcCidr: config.digitalocean.network.vpcCidr,
+    clusterNetwork: config.digitalocean.network,
   });
+  return { backups };
+}
 
-  // 8. Observability: Prometheus, Alertmanager and Grafana (behind Access), dashboards and alert
-  //    rules, Jaeger, OpenSearch + Dashboards (behind Access), Fluent Bit, the VPA recommender.
-  //    metrics-server is a managed DOKS component.
+/**
+ * 8. Observability: Prometheus, Alertmanager and Grafana (behind Access), dashboards and alert
+ * rules, Jaeger, OpenSearch + Dashboards (behind Access), Fluent Bit, the VPA recommender.
+ * metrics-server is a managed DOKS component.
+ */
+export function buildObservability(
+  { stack, config, secrets }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { traefik }: { traefik: Pick<TraefikIngress, "release"> },
+) {
   const observability = new Observability("observability", {
     environment: config.environment,
     stack,
     baseDomain: config.baseDomain,
     config: config.observability,
     namespaces,
+    clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
     slackWebhookUrl: secrets.alertmanagerSlackWebhookUrl,
-    // The release alone (it installs the IngressRoute CRD), not the whole component, whose 7018
+    // The release alone (it installs the IngressRoute CRD), not the whole component, whose agents'
     // load balancer takes minutes to provision and is no concern of the routes.
     ingress: traefik.release,
   });
+  return { observability };
+}
 
-  // 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
-  //    database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
+/**
+ * 9. Data: the CloudNativePG operator, one PostgreSQL cluster + PgBouncer pooler per service
+ * database (WAL and base backups to Spaces), Valkey, NATS with JetStream.
+ */
+export function buildData({ stack, config }: StackInputs, { doProvider, cluster, namespaces }: Foundation) {
   const data = new DataServices("data", {
     credentialRotation: config.credentialRotation,
     environment: config.environment,
@@ -209,9 +250,18 @@ export function buildPlatform(
     namespaces,
     clusterConfig: config.digitalocean,
   });
+  return { data };
+}
 
-  // The scheduled restore drill's access: its namespace's ServiceAccount, a read-only key on the
-  // PostgreSQL archive, and Velero's modifiers for a drill restore (components/backup/restoreDrill.ts).
+/**
+ * The scheduled restore drill's access: its namespace's ServiceAccount, a read-only key on the
+ * PostgreSQL archive, and Velero's modifiers for a drill restore (components/backup/restoreDrill.ts).
+ */
+export function buildRestoreDrill(
+  { stack, config }: StackInputs,
+  { doProvider, cluster, namespaces }: Foundation,
+  { data }: { data: Pick<DataServices, "postgresBackupBucket" | "postgresBackupEndpoint" | "postgresImage"> },
+) {
   const restoreDrill = new RestoreDrillAccess("restore-drill", {
     credentialRotation: config.credentialRotation,
     stack,
@@ -226,8 +276,11 @@ export function buildPlatform(
     clusterNetwork: config.digitalocean.network,
     clusterKubeconfig: cluster.kubeconfig,
   });
+  return { restoreDrill };
+}
 
-  // 10. External Secrets: the operator and the Google Secret Manager store services read through.
+/** 10. External Secrets: the operator and the Google Secret Manager store services read through. */
+export function buildExternalSecrets({ config, secrets }: StackInputs, { cluster, namespaces }: Foundation) {
   const externalSecrets = new ExternalSecrets("external-secrets", {
     environment: config.environment,
     namespace: namespaces.name("external-secrets"),
@@ -238,8 +291,15 @@ export function buildPlatform(
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
+  return { externalSecrets };
+}
 
-  // 11. SpiceDB through its operator, on its own PostgreSQL database, with the schema written.
+/** 11. SpiceDB through its operator, on its own PostgreSQL database, with the schema written. */
+export function buildAuthz(
+  { stack, config }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  { data }: { data: Pick<DataServices, "spicedbDatabase"> },
+) {
   const spicedb = new SpiceDb("spicedb", {
     credentialRotation: config.credentialRotation,
     environment: config.environment,
@@ -255,26 +315,44 @@ export function buildPlatform(
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
+  return { spicedb };
+}
 
-  // 12. Delivery: Argo CD (HA in production; its UI only through the tunnel at argocd.<baseDomain>),
-  //     Argo Rollouts, Image Updater, and one Application per service rendering services/chart.
+/**
+ * 12. Delivery: Argo CD (HA in production; its UI only through the tunnel at argocd.<baseDomain>),
+ * Argo Rollouts, Image Updater, and one Application per service rendering services/chart.
+ */
+export function buildDelivery(
+  { config }: StackInputs,
+  { cluster, namespaces }: Foundation,
+  {
+    traefik,
+    externalSecrets,
+  }: {
+    traefik: Pick<TraefikIngress, "release">;
+    externalSecrets: Pick<ExternalSecrets, "storeName">;
+  },
+) {
   const argocd = new ArgoCd("argocd", {
     ha: config.delivery.argocdHa,
     baseDomain: config.baseDomain,
     repoUrl: config.delivery.repoUrl,
     namespace: namespaces.name("argocd"),
+    clusterNetwork: config.digitalocean.network,
     ingressController: traefik.release,
     provider: cluster.provider,
   });
   const rollouts = new ArgoRollouts("argo-rollouts", {
     ha: config.delivery.argocdHa,
     namespace: namespaces.name("argo-rollouts"),
+    clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
   });
   new ImageUpdater("image-updater", {
     environment: config.environment,
     imageRegistry: config.delivery.imageRegistry,
     namespace: argocd.namespace,
+    clusterNetwork: config.digitalocean.network,
     secretStore: externalSecrets.storeName,
     provider: cluster.provider,
   });
@@ -287,6 +365,35 @@ export function buildPlatform(
     secretStore: externalSecrets.storeName,
     provider: cluster.provider,
   });
+  return { argocd, rollouts };
+}
+
+/** The whole platform: the layers in dependency order, each given the outputs it needs. */
+export function buildPlatform(
+  stack: string,
+  config: PlatformConfig,
+  secrets: PlatformSecrets,
+  previous: PreviousRun = {},
+) {
+  const inputs: StackInputs = { stack, config, secrets, previous };
+  const foundation = buildFoundation(stack, config, secrets, previous);
+  const { cluster, namespaces } = foundation;
+  if (config.budget)
+    new CostBudget("budget", {
+      monthlyUsd: config.budget.monthlyUsd,
+      namespace: namespaces.name("prism"),
+      provider: cluster.provider,
+    });
+  const { openbao, pki } = buildPki(inputs, foundation);
+  const { confidential } = buildConfidential(inputs, foundation, { pki });
+  const { traefik, tunnel } = buildEdge(inputs, foundation, { confidential });
+  const { backups } = buildBackups(inputs, foundation);
+  const { observability } = buildObservability(inputs, foundation, { traefik });
+  const { data } = buildData(inputs, foundation);
+  const { restoreDrill } = buildRestoreDrill(inputs, foundation, { data });
+  const { externalSecrets } = buildExternalSecrets(inputs, foundation);
+  const { spicedb } = buildAuthz(inputs, foundation, { data });
+  buildDelivery(inputs, foundation, { traefik, externalSecrets });
 
   return {
     environment: config.environment,

@@ -2,7 +2,8 @@ import { VeleroBackups } from "../components/backup/veleroBackups";
 import { IMAGES } from "../components/helm/catalog";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
-import { ofType, oncePerStack, one, planWithFoundation } from "./harness";
+import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
+import { internetEgress, kubernetesApiEgress } from "../components/kubernetes/networkPolicy";
 import { releaseProblems } from "./upstreamCharts";
 import { releaseChartPath } from "../components/helm/helmRelease";
 
@@ -24,7 +25,7 @@ const planBackups = oncePerStack((stack) =>
       digitaloceanToken: ctx.secrets.digitaloceanToken,
       k8sProvider: ctx.cluster.provider,
       namespace: ctx.namespaces.name("velero"),
-      vpcCidr: ctx.config.digitalocean.network.vpcCidr,
+      clusterNetwork: ctx.config.digitalocean.network,
     });
   }),
 );
@@ -189,17 +190,15 @@ describe.each([
     expect(schedules["hourly-state"].template).not.toHaveProperty("includeClusterResources");
   });
 
-  it("lets Velero reach Spaces, the DigitalOcean API and the Kubernetes API on 443 only", async () => {
+  it("lets Velero reach Spaces and the DigitalOcean API on 443, and the Kubernetes API", async () => {
     const plan = await planBackups(stack);
     const egress = byName(plan, NETWORK_POLICY, "backups-egress");
-    const spec = egress.inputs.spec as {
-      policyTypes: string[];
-      egress: { to: { ipBlock: { cidr: string; except?: string[] } }[]; ports: { port: number }[] }[];
-    };
+    const spec = egress.inputs.spec as { policyTypes: string[]; egress: unknown[] };
     expect(spec.policyTypes).toEqual(["Egress"]);
-    for (const rule of spec.egress) expect(rule.ports).toEqual([{ protocol: "TCP", port: 443 }]);
-    expect(spec.egress[0].to[0].ipBlock).toMatchObject({ cidr: "0.0.0.0/0" });
-    expect(spec.egress[0].to[0].ipBlock.except).toContain("10.0.0.0/8");
+    expect(spec.egress).toEqual([
+      internetEgress(443),
+      kubernetesApiEgress(stackConfigOf(stack).digitalocean.network),
+    ]);
     const release = one(plan, RELEASE, "velero");
     expect(release.dependencies).toContain(egress.urn);
   });

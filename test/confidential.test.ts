@@ -1,5 +1,5 @@
 /**
- * Confidential-VM capacity (issue 5, DESIGN §7): each cloud's landing zone planned with the real
+ * Confidential-VM capacity: each cloud's landing zone planned with the real
  * stack config and foundation, its confidential settings, Backends' least-privilege identity, the
  * egress ranges the 7018 allow-list is built from, and the policy pack's verdict.
  */
@@ -11,7 +11,7 @@ import {
 } from "../components/confidential/azureTdxProfile";
 import { gcpCvmInstanceArgs, gcpCvmTemplateArgs } from "../components/confidential/gcpSevSnpProfile";
 import { awsCvmInstanceArgs, awsCvmLaunchTemplateArgs } from "../components/confidential/awsSevSnpProfile";
-import { splitCidr } from "../stacks/cidr";
+import { splitCidr } from "../components/network/cidr";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";

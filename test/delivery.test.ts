@@ -37,6 +37,7 @@ const deliveryPlan = oncePerStack(async (stack) => ({
       baseDomain: ctx.config.baseDomain,
       repoUrl: ctx.config.delivery.repoUrl,
       namespace: namespaces.name("argocd"),
+      clusterNetwork: ctx.config.digitalocean.network,
       // Stands in for Traefik's release (the edge is planned in test/edge.test.ts).
       ingressController: namespaces,
       provider: cluster.provider,
@@ -44,12 +45,14 @@ const deliveryPlan = oncePerStack(async (stack) => ({
     const rollouts = new ArgoRollouts("argo-rollouts", {
       ha: ctx.config.delivery.argocdHa,
       namespace: namespaces.name("argo-rollouts"),
+      clusterNetwork: ctx.config.digitalocean.network,
       provider: cluster.provider,
     });
     new ImageUpdater("image-updater", {
       environment: ctx.config.environment,
       imageRegistry: ctx.config.delivery.imageRegistry,
       namespace: argocd.namespace,
+      clusterNetwork: ctx.config.digitalocean.network,
       secretStore,
       provider: cluster.provider,
     });

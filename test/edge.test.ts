@@ -1,13 +1,14 @@
 /** The edge: Traefik, the Cloudflare tunnel with DNS and Access, and cloudflared, on both stacks. */
-import { Cloudflared, CLOUDFLARED_POD_LABELS } from "../components/edge/cloudflared";
+import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFLARED_POD_LABELS } from "../components/edge/cloudflared";
 import {
   CATCH_ALL_SERVICE,
-  CloudflareTunnel,
   PLATFORM_HOSTS,
   platformHostname,
   TOKEN_SECRET_KEY,
 } from "../components/edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS, TraefikIngress } from "../components/edge/traefikIngress";
+import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
+import { buildEdge } from "../stacks/platform";
 import { planToJson, type Plan, type PlannedResource } from "../tools/engine/plan";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
@@ -30,37 +31,11 @@ const T = {
   routeTcp: "kubernetes:traefik.io/v1alpha1:IngressRouteTCP",
 };
 
-/** Foundation plus the edge, composed as stacks/platform.ts composes it. */
+/** Foundation plus the edge layer of stacks/platform.ts, with two CVM egress ranges standing in for the clouds'. */
 const edgePlan = oncePerStack(async (stack) => ({
   plan: await planWithFoundation(stack, (ctx) => {
-    const { namespaces, cluster } = ctx;
-    const traefik = new TraefikIngress("traefik", {
-      stack: ctx.stack,
-      environment: ctx.config.environment,
-      replicas: ctx.config.edge.traefikReplicas,
-      namespace: namespaces.name("edge"),
-      backendsNamespace: namespaces.name("prism"),
-      agentSourceRanges: ["203.0.113.16/28", "203.0.113.32/28"],
-      podCidr: ctx.config.digitalocean.network.clusterSubnet,
-      baseDomain: ctx.config.baseDomain,
-      provider: cluster.provider,
-    });
-    const tunnel = new CloudflareTunnel("edge", {
-      stack: ctx.stack,
-      baseDomain: ctx.config.baseDomain,
-      config: ctx.config.cloudflare,
-      apiToken: ctx.secrets.cloudflareApiToken,
-      originUrl: traefik.originUrl,
-      namespace: namespaces.name("edge"),
-      k8sProvider: cluster.provider,
-    });
-    new Cloudflared("cloudflared", {
-      namespace: namespaces.name("edge"),
-      replicas: ctx.config.edge.cloudflaredReplicas,
-      tokenSecret: { name: tunnel.tokenSecretName, key: TOKEN_SECRET_KEY },
-      origin: traefik.origin,
-      provider: cluster.provider,
-    });
+    const confidential = { egressRanges: pulumi.output(["203.0.113.16/28", "203.0.113.32/28"]) };
+    buildEdge({ ...ctx, previous: {} }, ctx, { confidential });
   }),
   config: stackConfigOf(stack),
 }));
@@ -143,7 +118,11 @@ describe.each(["staging", "production"])("the edge of %s", (stack) => {
     const { plan, config } = await edgePlan(stack);
     const tunnel = one(plan, T.tunnel);
     expect(tunnel.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const records = ofType(plan, T.dns);
+    // Besides the tunnel's CNAMEs the layer publishes one record: the agents' A record (DNS only).
+    const [agents, ...others] = ofType(plan, T.dns).filter((r) => r.inputs.type !== "CNAME");
+    expect(others).toEqual([]);
+    expect(agents.inputs).toMatchObject({ name: `agents.${config.baseDomain}`, type: "A", proxied: false });
+    const records = ofType(plan, T.dns).filter((r) => r.inputs.type === "CNAME");
     expect(records.map((r) => r.inputs.name).sort()).toEqual(
       PLATFORM_HOSTS.map((h) => platformHostname(h.label, config.baseDomain)).sort(),
     );

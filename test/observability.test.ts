@@ -53,6 +53,7 @@ function build(ctx: Parameters<Parameters<typeof planWithFoundation>[1]>[0]): vo
     baseDomain: ctx.config.baseDomain,
     config: ctx.config.observability,
     namespaces: ctx.namespaces,
+    clusterNetwork: ctx.config.digitalocean.network,
     provider: ctx.cluster.provider,
     slackWebhookUrl: new pulumi.Config().getSecret("alertmanagerSlackWebhookUrl"),
   });
@@ -146,7 +147,7 @@ describe("alert rules", () => {
     expect(down?.expr).toMatch(new RegExp(`namespace="prism",job=~"${SERVICE_NAMES.join("\\|")}"`));
   });
 
-  it("uses the thresholds DESIGN §5 sets: 5% warning, 20% critical, P95 above 2 s", () => {
+  it("uses the thresholds: 5% warning, 20% critical, P95 above 2 s", () => {
     const rule = (alert: string) => SERVICE_RULES.rules.find((r) => r.alert === alert);
     expect(rule("PrismServiceHighErrorRate")).toMatchObject({ for: "5m", labels: { severity: "warning" } });
     expect(rule("PrismServiceHighErrorRate")?.expr).toMatch(/status_code=~"5\.\."/);

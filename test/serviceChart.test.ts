@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AM_CERTS, OPENBAO_API_PORT, OPENBAO_SERVER_LABELS } from "../components/pki/openbaoNames";
-import { CVM_AGENTS_PORT, TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
+import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
+import { AGENTS_PORT } from "../policies/facts/platform";
+import { PRIVATE_RANGES } from "../components/kubernetes/networkPolicy";
 import { PLATFORM_HOSTS } from "../components/edge/cloudflareTunnel";
 import { callersOf, SERVICE_NAMES, SERVICES, SPICEDB_GRPC_PORT, type ServiceName } from "../services/catalog";
 import { CANARY_STEPS, SECRET_STORE_NAME, serviceValues } from "../services/values";
@@ -149,10 +151,8 @@ function expectedIngress(service: ServiceName): Rule[] {
 /** The clouds a stack launches CVMs in; Backends reaches their APIs (HTTPS, public addresses). */
 const cvmClouds = (config: PlatformConfig) =>
   (["azure", "gcp", "aws"] as const).filter((cloud) => config.confidential[cloud].enabled);
-const PUBLIC_ONLY = {
-  cidr: "0.0.0.0/0",
-  except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"],
-};
+// The chart's template spells the ranges out; they must be the program's one definition.
+const PUBLIC_ONLY = { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] };
 
 function expectedEgress(service: ServiceName, config: PlatformConfig): Rule[] {
   const spec = SERVICES[service];
@@ -540,9 +540,7 @@ describe.each(STACKS)("the service chart for %s", (stack) => {
     const service = only(rendered(stack).backends.manifests, "Service", "backends");
     expect(service.metadata.name).toBe("backends");
     expect((service.spec as { type: string }).type).toBe("ClusterIP");
-    expect((service.spec as { ports: { port: number }[] }).ports.map((p) => p.port)).toContain(
-      CVM_AGENTS_PORT,
-    );
+    expect((service.spec as { ports: { port: number }[] }).ports.map((p) => p.port)).toContain(AGENTS_PORT);
   });
 
   it("gives am-certs a projected token for its OpenBao login, under the bound service account", () => {

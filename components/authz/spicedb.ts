@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { image, IMAGES } from "../helm/catalog";
-import type { DigitalOceanConfig, Environment } from "../../stacks/config";
-import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
+import type { Environment } from "../../policies/facts/platform";
+import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { restrictedPatches, spiceDbCluster, type Resources } from "./spicedbCluster";
 import {
   CONFIG_SECRET,
@@ -43,14 +43,11 @@ export interface SpiceDbArgs {
   /** Kubernetes minor ("1.34"): the Pod Security version for the operator's namespace. */
   kubernetesVersion: string;
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policies. */
-  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** How often the generated credentials here are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
 }
-
-/** Ranges that are never the DOKS API's public endpoint. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
 const SIZING: Record<Environment, { replicas: number; spicedb: Resources }> = {
   staging: {
@@ -86,13 +83,7 @@ export class SpiceDb extends pulumi.ComponentResource {
     super("prism:authz:SpiceDb", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
     const sizing = SIZING[args.environment];
-    const { serviceSubnet, vpcCidr } = args.clusterNetwork;
-    // The `kubernetes` Service, the control plane in the VPC, or DOKS's public API endpoint.
-    const kubernetesApi = [
-      { ipBlock: { cidr: `${kubernetesServiceIp(serviceSubnet)}/32` } },
-      { ipBlock: { cidr: vpcCidr } },
-      { ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } },
-    ];
+    const kubernetesApi = kubernetesApiEgress(args.clusterNetwork);
 
     const operator = spiceDbOperator(`${name}-operator`, {
       version: IMAGES["spicedb-operator"].tag,

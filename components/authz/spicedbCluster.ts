@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SA_TOKEN_ANNOTATION } from "../../policies/facts/kubernetes";
 import { customResourceKind } from "../kubernetes/customResource";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 /** A container's resource requests and limits. */
 export interface Resources {
@@ -69,13 +70,7 @@ export function restrictedPatches(spicedb: Resources, migration: Resources): Spi
     runAsGroup: NONROOT,
     seccompProfile: { type: "RuntimeDefault" },
   };
-  const container = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ["ALL"] },
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    seccompProfile: { type: "RuntimeDefault" },
-  };
+  const container = RESTRICTED_CONTAINER;
   const forKind = (kind: SpiceDbPatch["kind"], resources: Resources): SpiceDbPatch[] => [
     { kind, patch: { op: "add", path: "/spec/template/spec/securityContext", value: pod } },
     {

@@ -33,10 +33,6 @@ export const SPICEDB_POD_LABELS = {
   "authzed.com/cluster": SPICEDB_CLUSTER,
   "authzed.com/cluster-component": "spicedb",
 } as const;
-export const MIGRATION_POD_LABELS = {
-  "authzed.com/cluster": SPICEDB_CLUSTER,
-  "authzed.com/cluster-component": "migration-job",
-} as const;
 /** Our schema-writing Job's pods. */
 export const SCHEMA_JOB_POD_LABELS = { "app.kubernetes.io/name": "spicedb-schema" } as const;
 

@@ -11,6 +11,7 @@ import {
   SPICEDB_METRICS_PORT,
   SPICEDB_POD_LABELS,
 } from "./spicedbNames";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 
 export interface SpiceDbNetworkPoliciesArgs {
   /** namespaces.name("spicedb") */
@@ -19,16 +20,11 @@ export interface SpiceDbNetworkPoliciesArgs {
   clientNamespace: pulumi.Input<string>;
   /** Where SpiceDB's PgBouncer pooler runs (namespaces.name("data")) and its pods' labels. */
   pooler: { namespace: pulumi.Input<string>; podLabels: Record<string, string> };
-  /** Where the Kubernetes API lives (the dispatch resolver watches Endpoints). */
-  kubernetesApi: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+  /** Egress to the Kubernetes API (the dispatch resolver watches Endpoints). */
+  kubernetesApi: k8s.types.input.networking.v1.NetworkPolicyEgressRule;
   provider: k8s.Provider;
   parent: pulumi.Resource;
 }
-
-const tcp = (port: number) => ({ protocol: "TCP", port });
-const inNamespace = (ns: pulumi.Input<string>) => ({
-  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-});
 
 /**
  * The allow rules SpiceDB needs on top of the namespace's default-deny (DNS is already allowed):
@@ -56,22 +52,22 @@ export function spiceDbNetworkPolicies(
         {
           from: [
             {
-              ...inNamespace(args.clientNamespace),
+              ...namespacePeer(args.clientNamespace),
               podSelector: {
                 matchExpressions: [{ key: SERVICE_NAME_LABEL, operator: "In", values: SPICEDB_CLIENTS }],
               },
             },
             { podSelector: { matchLabels: { ...SCHEMA_JOB_POD_LABELS } } },
           ],
-          ports: [tcp(SPICEDB_GRPC_PORT)],
+          ports: tcp(SPICEDB_GRPC_PORT),
         },
       ],
     }),
     policy("dispatch", {
       podSelector: spicedb,
       policyTypes: ["Ingress", "Egress"],
-      ingress: [{ from: [{ podSelector: spicedb }], ports: [tcp(SPICEDB_DISPATCH_PORT)] }],
-      egress: [{ to: [{ podSelector: spicedb }], ports: [tcp(SPICEDB_DISPATCH_PORT)] }],
+      ingress: [{ from: [{ podSelector: spicedb }], ports: tcp(SPICEDB_DISPATCH_PORT) }],
+      egress: [{ to: [{ podSelector: spicedb }], ports: tcp(SPICEDB_DISPATCH_PORT) }],
     }),
     // SpiceDB's pods and its migration Job's share the `authzed.com/cluster` label.
     policy("datastore", {
@@ -79,27 +75,25 @@ export function spiceDbNetworkPolicies(
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [
-            { ...inNamespace(args.pooler.namespace), podSelector: { matchLabels: args.pooler.podLabels } },
-          ],
-          ports: [tcp(POSTGRES_PORT)],
+          to: [namespacePeer(args.pooler.namespace, args.pooler.podLabels)],
+          ports: tcp(POSTGRES_PORT),
         },
       ],
     }),
     policy("kubernetes-api", {
       podSelector: spicedb,
       policyTypes: ["Egress"],
-      egress: [{ to: args.kubernetesApi, ports: [tcp(443), tcp(6443)] }],
+      egress: [args.kubernetesApi],
     }),
     policy("metrics-from-monitoring", {
       podSelector: spicedb,
       policyTypes: ["Ingress"],
-      ingress: [{ from: [inNamespace("monitoring")], ports: [tcp(SPICEDB_METRICS_PORT)] }],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(SPICEDB_METRICS_PORT) }],
     }),
     policy("schema-job-egress", {
       podSelector: { matchLabels: { ...SCHEMA_JOB_POD_LABELS } },
       policyTypes: ["Egress"],
-      egress: [{ to: [{ podSelector: spicedb }], ports: [tcp(SPICEDB_GRPC_PORT)] }],
+      egress: [{ to: [{ podSelector: spicedb }], ports: tcp(SPICEDB_GRPC_PORT) }],
     }),
   ];
 }

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { VendoredManifests } from "../helm/vendoredManifests";
-import { ALLOW_DNS_SPEC, DEFAULT_DENY_SPEC } from "../cluster/platformNamespaces";
+import { ALLOW_DNS_SPEC, DEFAULT_DENY_SPEC, namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import * as pulumi from "@pulumi/pulumi";
 import { SA_TOKEN_ANNOTATION } from "../../policies/facts/kubernetes";
 import { OPERATOR_METRICS_PORT, OPERATOR_NAMESPACE } from "./spicedbNames";
@@ -18,8 +18,8 @@ export interface SpiceDbOperatorArgs {
   imageRepository: string;
   /** Kubernetes minor ("1.34") the Pod Security profile is pinned to. */
   kubernetesVersion: string;
-  /** Where the Kubernetes API lives, for the operator's egress policy. */
-  kubernetesApi: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+  /** Egress to the Kubernetes API, for the operator's egress policy. */
+  kubernetesApi: k8s.types.input.networking.v1.NetworkPolicyEgressRule;
   provider: k8s.Provider;
   parent: pulumi.Resource;
 }
@@ -110,7 +110,6 @@ export function spiceDbOperator(name: string, args: SpiceDbOperatorArgs): Vendor
       { metadata: { name: suffix, namespace: OPERATOR_NAMESPACE }, spec },
       opts,
     );
-  const tcp = (port: number) => ({ protocol: "TCP", port });
 
   // The platform's namespace baseline, for the namespace the bundle brings.
   policy("default-deny", DEFAULT_DENY_SPEC);
@@ -118,15 +117,15 @@ export function spiceDbOperator(name: string, args: SpiceDbOperatorArgs): Vendor
   policy("allow-kubernetes-api", {
     podSelector: {},
     policyTypes: ["Egress"],
-    egress: [{ to: args.kubernetesApi, ports: [tcp(443), tcp(6443)] }],
+    egress: [args.kubernetesApi],
   });
   policy("allow-metrics-from-monitoring", {
     podSelector: {},
     policyTypes: ["Ingress"],
     ingress: [
       {
-        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-        ports: [tcp(OPERATOR_METRICS_PORT)],
+        from: [namespacePeer("monitoring")],
+        ports: tcp(OPERATOR_METRICS_PORT),
       },
     ],
   });

@@ -4,13 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { z } from "zod";
 import { CNPG_OPERATOR_LABELS } from "../data/cnpgOperator";
-import {
-  kubernetesApiEgress,
-  namespacePeer,
-  publicHttpsEgress,
-  tcp,
-  type ClusterNetwork,
-} from "../data/dataNetwork";
+import { publicHttpsEgress } from "../data/dataNetwork";
+import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { BACKUP_KEY_FIELDS, postgresDestinationPath, spacesEndpointUrl } from "../data/postgres";
 import { CNPG_LABELS, CNPG_PORTS } from "../data/postgresCluster";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
@@ -122,7 +117,7 @@ export class RestoreDrillAccess extends pulumi.ComponentResource {
           ingress: [
             {
               from: [{ ...namespacePeer("cnpg-system"), podSelector: { matchLabels: CNPG_OPERATOR_LABELS } }],
-              ports: [tcp(CNPG_PORTS.status), tcp(CNPG_PORTS.postgres)],
+              ports: tcp(CNPG_PORTS.status, CNPG_PORTS.postgres),
             },
           ],
           egress: [kubernetesApiEgress(args.clusterNetwork), publicHttpsEgress],

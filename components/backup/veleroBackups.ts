@@ -1,8 +1,15 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
+import {
+  internetEgress,
+  kubernetesApiEgress,
+  namespacePeer,
+  tcp,
+  type ClusterNetwork,
+} from "../kubernetes/networkPolicy";
 import {
   CLOUD_CREDENTIALS_KEY,
   DO_TOKEN_KEY,
@@ -30,8 +37,8 @@ export interface VeleroBackupsArgs {
   k8sProvider: k8s.Provider;
   /** The `velero` namespace, as an output that depends on the namespace existing. */
   namespace: pulumi.Input<string>;
-  /** The DOKS VPC range, in case the Kubernetes API endpoint the pods reach is a VPC address. */
-  vpcCidr: string;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   /** How often the generated credentials here are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
 }
@@ -39,9 +46,6 @@ export interface VeleroBackupsArgs {
 /** The chart's release name; Velero's objects are named after it (deployment velero, schedule velero-daily). */
 const RELEASE = "velero";
 const CREDENTIALS_SECRET = "velero-credentials";
-
-/** Ranges that are never Spaces or the DigitalOcean API: pods, services, the VPC, other private networks. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
 /**
  * Cluster backups: a private, versioned Spaces bucket with a lifecycle, a Spaces key that can only
@@ -121,8 +125,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
 
     // Only Velero runs in this namespace (server, CRD-upgrade job), so the policy selects every pod.
     // Spaces and the DigitalOcean API are public HTTPS endpoints with changing addresses, so egress
-    // is 443 to public addresses; the Kubernetes API is the DOKS control plane's public endpoint, or
-    // a VPC address.
+    // is 443 to public addresses; the Kubernetes API, the platform's one way.
     const egress = new k8s.networking.v1.NetworkPolicy(
       `${name}-egress`,
       {
@@ -130,16 +133,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
         spec: {
           podSelector: {},
           policyTypes: ["Egress"],
-          egress: [
-            {
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-              ports: [{ protocol: "TCP", port: 443 }],
-            },
-            {
-              to: [{ ipBlock: { cidr: args.vpcCidr } }],
-              ports: [{ protocol: "TCP", port: 443 }],
-            },
-          ],
+          egress: [internetEgress(443), kubernetesApiEgress(args.clusterNetwork)],
         },
       },
       k8sOpts,
@@ -155,8 +149,8 @@ export class VeleroBackups extends pulumi.ComponentResource {
           policyTypes: ["Ingress"],
           ingress: [
             {
-              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-              ports: [{ protocol: "TCP", port: METRICS_PORT }],
+              from: [namespacePeer("monitoring")],
+              ports: tcp(METRICS_PORT),
             },
           ],
         },

@@ -5,12 +5,14 @@
  * (charts/vendor/velero-*.tgz); test/backup.test.ts checks it with releaseProblems.
  */
 import type * as pulumi from "@pulumi/pulumi";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import { POOL_LABEL } from "../cluster/doksCluster";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { image } from "../helm/catalog";
 import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 export type BackupsConfig = PlatformConfig["backups"];
 
@@ -41,14 +43,8 @@ const podSecurityContext = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-/** Pod Security `restricted`, plus a read-only root (the chart mounts an emptyDir on /tmp for it). */
-const containerSecurityContext = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
+/** Pod Security `restricted`, with a read-only root (the chart mounts an emptyDir on /tmp for it). */
+const containerSecurityContext = RESTRICTED_CONTAINER;
 
 /** Short-lived containers that copy a binary or apply CRDs. */
 const smallResources = {

@@ -1,14 +1,44 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { DigitalOceanConfig, Environment } from "../../stacks/config";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
+import type { Environment } from "../../policies/facts/platform";
 import { keepInProduction } from "../safety/stateful";
+
+/** The stack's cluster settings (prism:digitalocean), as stacks/config.ts validates them. */
+export interface DoksClusterConfig {
+  region: string;
+  /** Kubernetes minor ("1.34"); the newest DOKS patch of it is resolved at deploy time. */
+  kubernetesVersion: string;
+  haControlPlane: boolean;
+  surgeUpgrade: boolean;
+  autoUpgrade: boolean;
+  /** Weekly window (UTC) for DOKS maintenance and patch upgrades. */
+  maintenanceWindow: { day: string; startTime: string };
+  /** When enabled, only these CIDRs reach the API server. */
+  controlPlaneFirewall: { enabled: boolean; allowedAddresses: string[] };
+  network: ClusterNetwork & { clusterSubnet: string };
+  nodePools: {
+    system: { size: string; nodeCount: number };
+    workloads: DoksWorkloadPool[];
+  };
+}
+
+/** An autoscaled workload pool; its labels and taints steer what runs there. */
+export interface DoksWorkloadPool {
+  name: string;
+  size: string;
+  minNodes: number;
+  maxNodes: number;
+  labels: Record<string, string>;
+  taints: { key: string; value: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
+}
 
 export interface DoksClusterArgs {
   environment: Environment;
   /** Globally unique physical names (VPC, cluster) carry the stack name. */
   stack: string;
-  config: DigitalOceanConfig;
+  config: DoksClusterConfig;
   /**
    * The DOKS version slug the cluster runs, as the previous update recorded it; undefined before
    * the cluster exists. Decides whether this run may change the version at all (see below).

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ALLOW_DNS_SPEC, DEFAULT_DENY_SPEC } from "../kubernetes/networkPolicy";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -39,32 +40,6 @@ export const PLATFORM_NAMESPACES = {
 } as const satisfies Record<string, NamespaceSpec>;
 
 export type PlatformNamespace = keyof typeof PLATFORM_NAMESPACES;
-
-/** Selects every pod and allows nothing: the baseline of every namespace the platform owns. */
-export const DEFAULT_DENY_SPEC: k8s.types.input.networking.v1.NetworkPolicySpec = {
-  podSelector: {},
-  policyTypes: ["Ingress", "Egress"],
-};
-
-/** DNS to kube-dns: the one thing every pod needs, allowed by default. */
-export const ALLOW_DNS_SPEC: k8s.types.input.networking.v1.NetworkPolicySpec = {
-  podSelector: {},
-  policyTypes: ["Egress"],
-  egress: [
-    {
-      to: [
-        {
-          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-        },
-      ],
-      ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-      ],
-    },
-  ],
-};
 
 export interface PlatformNamespacesArgs {
   provider: k8s.Provider;

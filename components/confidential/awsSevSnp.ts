@@ -1,5 +1,5 @@
 /**
- * AWS landing zone for AMD SEV-SNP confidential VMs (DESIGN §7).
+ * AWS landing zone for AMD SEV-SNP confidential VMs.
  *
  * Credentials: the aws provider reads the standard chain of whoever runs Pulumi (AWS_PROFILE, or
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or OIDC role assumption in CI).
@@ -11,8 +11,9 @@ import * as kms from "@pulumi/aws/kms";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { rotationSchedule } from "../safety/credentialRotation";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
-import { splitCidr } from "../../stacks/cidr";
+import { splitCidr } from "../network/cidr";
 import {
   AWS_CVM_IMAGE_PARAMETER,
   AWS_ZONE_TAG,

@@ -1,5 +1,5 @@
 /**
- * The AWS AMD SEV-SNP confidential-VM settings of DESIGN §7 in one place: the launch template
+ * The AWS AMD SEV-SNP confidential-VM settings in one place: the launch template
  * Backends launches from, the warm-pool instances and Backends' IAM policy.
  */
 import type * as ec2 from "@pulumi/aws/ec2";

@@ -1,5 +1,5 @@
 /**
- * Azure landing zone for Intel TDX confidential VMs (DESIGN §7).
+ * Azure landing zone for Intel TDX confidential VMs.
  *
  * Credentials: azure-native and azuread read them from the environment of whoever runs Pulumi
  * (`az login`, or ARM_CLIENT_ID / ARM_CLIENT_SECRET / ARM_TENANT_ID for a service principal, or
@@ -17,6 +17,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { rotationSchedule } from "../safety/credentialRotation";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import {
   AZURE_CVM_DISK_ENCRYPTION,

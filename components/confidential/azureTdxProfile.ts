@@ -1,5 +1,5 @@
 /**
- * The Azure Intel TDX confidential-VM settings of DESIGN §7, in one place: the scale-set template
+ * The Azure Intel TDX confidential-VM settings, in one place: the scale-set template
  * Backends reads, the warm-pool VMs and the `backends-azure` ConfigMap all take them from here.
  */
 import type * as compute from "@pulumi/azure-native/compute";

@@ -5,11 +5,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
+import type { PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { AwsSevSnpLandingZone } from "./awsSevSnp";
 import { AzureTdxLandingZone } from "./azureTdx";
 import { GcpSevSnpLandingZone } from "./gcpSevSnp";
-import { agentsEndpoint, type LandingZone } from "./landingZone";
+import { agentsEndpoint } from "../../policies/facts/platform";
+import type { LandingZone } from "./landingZone";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface ConfidentialCapacityArgs {

@@ -1,5 +1,5 @@
 /**
- * GCP landing zone for AMD SEV-SNP confidential VMs (DESIGN §7).
+ * GCP landing zone for AMD SEV-SNP confidential VMs.
  *
  * Credentials: the gcp provider reads Application Default Credentials of whoever runs Pulumi
  * (`gcloud auth application-default login`, GOOGLE_APPLICATION_CREDENTIALS / GOOGLE_CREDENTIALS, or
@@ -15,6 +15,7 @@ import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import { rotationSchedule } from "../safety/credentialRotation";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import {
   GCP_CVM_CONFIDENTIAL_TYPE,

@@ -1,5 +1,5 @@
 /**
- * The GCP AMD SEV-SNP confidential-VM settings of DESIGN §7 in one place: the instance template
+ * The GCP AMD SEV-SNP confidential-VM settings in one place: the instance template
  * Backends launches from, the warm-pool instances, Backends' IAM condition and its ConfigMap.
  */
 import type * as gcpCompute from "@pulumi/gcp/compute";

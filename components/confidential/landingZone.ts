@@ -1,19 +1,17 @@
 /**
  * What every confidential-VM landing zone (Azure TDX, GCP SEV-SNP, AWS SEV-SNP) shares: the interface
  * ConfidentialCapacity composes, the cloud-init that boots the Cocos manager in a CVM, and the
- * naming and firewall facts the three clouds agree on (DESIGN §7).
+ * naming and firewall facts the three clouds agree on.
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { Environment } from "../../stacks/config";
-import { AGENTS_PORT, agentsHostname } from "../edge/agentsDns";
+import type { Environment } from "../../policies/facts/platform";
+import { AGENTS_PORT } from "../../policies/facts/platform";
 import { keepInProduction, type StatefulOptions } from "../safety/stateful";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export type CloudName = "azure" | "gcp" | "aws";
-
-export { AGENTS_PORT };
 
 /**
  * The only egress a CVM needs: HTTPS (attestation services, AMD KDS / Intel Trust Authority, the
@@ -31,11 +29,6 @@ export const COCOS_MANAGER = {
   version: "v0.10.0",
   asset: "cocos-agent",
 } as const;
-
-/** The hostname:port the Cocos manager dials; the edge layer (AgentsDns) publishes this DNS name. */
-export function agentsEndpoint(baseDomain: string): string {
-  return `${agentsHostname(baseDomain)}:${AGENTS_PORT}`;
-}
 
 /** Arguments every landing zone takes: the cloud's own config section plus the shared facts. */
 export interface LandingZoneArgs<C> {

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { CNPG_LABELS, CNPG_PORTS } from "./postgresCluster";
-import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "./dataNetwork";
+import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 
@@ -55,8 +55,8 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
         podSelector: operatorPods,
         policyTypes: ["Ingress"],
         ingress: [
-          { ports: [tcp(WEBHOOK_PORT)] },
-          { from: [namespacePeer("monitoring")], ports: [tcp(OPERATOR_METRICS_PORT)] },
+          { ports: tcp(WEBHOOK_PORT) },
+          { from: [namespacePeer("monitoring")], ports: tcp(OPERATOR_METRICS_PORT) },
         ],
       }),
       // The API server, and every PostgreSQL instance (status on 8000, SQL on 5432) where clusters
@@ -71,7 +71,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
               ...namespacePeer(ns),
               podSelector: { matchExpressions: [{ key: CNPG_LABELS.cluster, operator: "Exists" }] },
             })),
-            ports: [tcp(CNPG_PORTS.status), tcp(CNPG_PORTS.postgres)],
+            ports: tcp(CNPG_PORTS.status, CNPG_PORTS.postgres),
           },
         ],
       }),

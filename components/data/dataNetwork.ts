@@ -4,8 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
-import type { DigitalOceanConfig } from "../../stacks/config";
-import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
+import { internetEgress, namespacePeer } from "../kubernetes/networkPolicy";
 import {
   DATABASES,
   SERVICE_NAMES,
@@ -15,7 +14,12 @@ import {
 } from "../../services/catalog";
 
 export type DatabaseName = (typeof DATABASES)[number];
-export type ClusterNetwork = Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+
+/** A workload node pool as placement sees it (prism:digitalocean.nodePools.workloads). */
+export interface WorkloadPool {
+  labels: Record<string, string>;
+  taints: { key: string; value: string; effect: string }[];
+}
 
 /** Where data pods run: the stack's dedicated data pool when it has one (tainted for them). */
 export interface DataPlacement {
@@ -27,7 +31,7 @@ export interface DataPlacement {
 const WORKLOAD_LABEL = "prism.io/workload";
 
 /** Placement on the pool labelled prism.io/workload=data, tolerating its taints; none without one. */
-export function dataPlacement(pools: DigitalOceanConfig["nodePools"]["workloads"]): DataPlacement {
+export function dataPlacement(pools: WorkloadPool[]): DataPlacement {
   const pool = pools.find((p) => p.labels[WORKLOAD_LABEL] === "data");
   if (!pool) return { nodeSelector: {}, tolerations: [] };
   return {
@@ -62,38 +66,10 @@ export function databaseConsumer(database: DatabaseName): {
   return database === "spicedb" ? { namespace: "spicedb" } : { namespace: "prism", service: database };
 }
 
-export const tcp = (port: number) => ({ protocol: "TCP", port });
-
-export function namespacePeer(namespace: PlatformNamespace): Peer {
-  return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } };
-}
-
 /** One Prism service's pods, in the `prism` namespace. */
 export function servicePeer(service: ServiceName): Peer {
   return { ...namespacePeer("prism"), podSelector: { matchLabels: { [SERVICE_NAME_LABEL]: service } } };
 }
 
-/** Ranges that are never Spaces or the internet: pods, services, the VPC, other private networks. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
-
 /** HTTPS to public addresses only: Spaces has changing public addresses, so L4 cannot name it better. */
-export const publicHttpsEgress: Rule = {
-  to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-  ports: [tcp(443)],
-};
-
-/**
- * The Kubernetes API, which CloudNativePG's operator, instance managers and PgBouncer pods all
- * watch: the `kubernetes` Service, the control plane inside the VPC, or DOKS's public endpoint
- * (policies see the address after the Service's DNAT, which is one of these).
- */
-export function kubernetesApiEgress(network: ClusterNetwork): Rule {
-  return {
-    to: [
-      { ipBlock: { cidr: `${kubernetesServiceIp(network.serviceSubnet)}/32` } },
-      { ipBlock: { cidr: network.vpcCidr } },
-      { ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } },
-    ],
-    ports: [tcp(443), tcp(6443)],
-  };
-}
+export const publicHttpsEgress: Rule = internetEgress(443);

@@ -2,9 +2,13 @@ import type * as digitalocean from "@pulumi/digitalocean";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { CloudNativePgOperator } from "./cnpgOperator";
-import { dataPlacement, type DatabaseName } from "./dataNetwork";
+import { dataPlacement, type DatabaseName, type WorkloadPool } from "./dataNetwork";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
+import type { NatsConfig } from "./nats";
+import type { PostgresConfig } from "./postgresDatabase";
+import type { ValkeyConfig } from "./valkey";
 import { Nats } from "./nats";
 import { PostgresDatabases, type DatabaseConnection } from "./postgres";
 import { image } from "../helm/catalog";
@@ -17,7 +21,7 @@ export interface DataServicesArgs {
   environment: Environment;
   /** Physical names that must be globally unique (the backup bucket) carry the stack name. */
   stack: string;
-  config: PlatformConfig["data"];
+  config: { postgres: PostgresConfig; valkey: ValkeyConfig; nats: NatsConfig };
   /** config.backups.spacesRegion: the PostgreSQL backups live beside the Velero ones. */
   spacesRegion: string;
   doProvider: digitalocean.Provider;
@@ -29,7 +33,8 @@ export interface DataServicesArgs {
    * config.digitalocean: its network says where the Kubernetes API is (egress policies); a workload
    * pool labelled prism.io/workload=data, if any, is where the data pods run.
    */
-  clusterConfig: PlatformConfig["digitalocean"];
+  /** The cluster: its address plan and its workload pools (the data pool, if any, is labelled). */
+  clusterConfig: { network: ClusterNetwork; nodePools: { workloads: WorkloadPool[] } };
 }
 
 /** Where a consumer finds its credentials. */

@@ -1,13 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
-import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
+import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
+import { tcp } from "../kubernetes/networkPolicy";
 import { storageClassFor } from "../cluster/retainStorageClass";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
+
+/** The stack's NATS settings (prism:data.nats). */
+export interface NatsConfig {
+  /** JetStream servers: 1, or an odd number for a Raft quorum. */
+  replicas: 1 | 3 | 5;
+  storageGiB: number;
+}
 
 export interface NatsArgs {
   environment: Environment;
-  config: PlatformConfig["data"]["nats"];
+  config: NatsConfig;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   placement: DataPlacement;
@@ -35,15 +44,7 @@ const SIZING = {
   },
 } as const;
 
-const containerSecurityContext = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: UID,
-  runAsGroup: UID,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
+const containerSecurityContext = { ...RESTRICTED_CONTAINER, runAsUser: UID, runAsGroup: UID };
 
 /**
  * NATS with JetStream on file storage in `data`: a clustered StatefulSet (routes between the
@@ -70,11 +71,11 @@ export class Nats extends pulumi.ComponentResource {
           podSelector: servers,
           policyTypes: ["Ingress", "Egress"],
           ingress: [
-            { from: servicesUsing("nats").map(servicePeer), ports: [tcp(NATS_PORTS.client)] },
+            { from: servicesUsing("nats").map(servicePeer), ports: tcp(NATS_PORTS.client) },
             // Cluster routes between the servers (JetStream replication and Raft).
-            { from: [{ podSelector: servers }], ports: [tcp(NATS_PORTS.cluster)] },
+            { from: [{ podSelector: servers }], ports: tcp(NATS_PORTS.cluster) },
           ],
-          egress: [{ to: [{ podSelector: servers }], ports: [tcp(NATS_PORTS.cluster)] }],
+          egress: [{ to: [{ podSelector: servers }], ports: tcp(NATS_PORTS.cluster) }],
         },
       },
       k8sOpts,

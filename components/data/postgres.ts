@@ -1,17 +1,12 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { DATABASES, storedNameOf } from "../../services/catalog";
-import {
-  kubernetesApiEgress,
-  publicHttpsEgress,
-  type ClusterNetwork,
-  type DataPlacement,
-  type DatabaseName,
-} from "./dataNetwork";
+import { publicHttpsEgress, type DataPlacement, type DatabaseName } from "./dataNetwork";
+import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { CNPG_LABELS } from "./postgresCluster";
-import { PostgresDatabase } from "./postgresDatabase";
+import { PostgresDatabase, type PostgresConfig } from "./postgresDatabase";
 import { keepInProduction } from "../safety/stateful";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
@@ -19,7 +14,7 @@ export interface PostgresDatabasesArgs {
   environment: Environment;
   /** The backup bucket's name carries the stack name: bucket names are global. */
   stack: string;
-  config: PlatformConfig["data"]["postgres"];
+  config: PostgresConfig;
   spacesRegion: string;
   /** The PostgreSQL operand image (with the Barman Cloud tools). */
   imageName: string;

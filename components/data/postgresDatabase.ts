@@ -1,16 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { CNPG_OPERATOR_LABELS } from "./cnpgOperator";
-import {
-  databaseConsumer,
-  namespacePeer,
-  servicePeer,
-  tcp,
-  type DataPlacement,
-  type DatabaseName,
-} from "./dataNetwork";
+import { databaseConsumer, servicePeer, type DataPlacement, type DatabaseName } from "./dataNetwork";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import {
   CNPG_LABELS,
   CNPG_PORTS,
@@ -34,6 +28,15 @@ export const DATABASE_SECRET_KEYS = {
   uri: "uri",
 } as const;
 
+/** The stack's PostgreSQL settings (prism:data.postgres), the same for every database. */
+export interface PostgresConfig {
+  /** Instances per cluster: one primary, the rest streaming replicas. */
+  instances: number;
+  storageGiB: number;
+  /** Days of WAL and base backups kept in Spaces. */
+  backupRetentionDays: number;
+}
+
 export interface PostgresDatabaseArgs {
   database: DatabaseName;
   /**
@@ -42,7 +45,7 @@ export interface PostgresDatabaseArgs {
    */
   storedAs?: string;
   environment: Environment;
-  config: PlatformConfig["data"]["postgres"];
+  config: PostgresConfig;
   /** The PostgreSQL operand image (IMAGES["cloudnative-pg-postgresql"] in the catalog). */
   imageName: string;
   /** namespaces.name("data") */
@@ -208,7 +211,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         },
         env: BARMAN_CLOUD_ENV,
       },
-      // Deleting a Cluster deletes its volumes: protected in production (DESIGN §3, data safety).
+      // Deleting a Cluster deletes its volumes: protected in production (data safety).
       { ...crOpts, ...keepInProduction(production) },
     );
     const clusterOpts = { ...k8sOpts, dependsOn: [args.operator, cluster] };
@@ -278,14 +281,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       podSelector: poolerPods,
       policyTypes: ["Ingress"],
       ingress: [
-        { from: clients, ports: [tcp(CNPG_PORTS.postgres)] },
-        { from: [namespacePeer("monitoring")], ports: [tcp(CNPG_PORTS.poolerMetrics)] },
+        { from: clients, ports: tcp(CNPG_PORTS.postgres) },
+        { from: [namespacePeer("monitoring")], ports: tcp(CNPG_PORTS.poolerMetrics) },
       ],
     });
     policy("pooler-egress", {
       podSelector: poolerPods,
       policyTypes: ["Egress"],
-      egress: [{ to: [{ podSelector: clusterPods }], ports: [tcp(CNPG_PORTS.postgres)] }],
+      egress: [{ to: [{ podSelector: clusterPods }], ports: tcp(CNPG_PORTS.postgres) }],
     });
     // The pooler, the other instances (replication, and the status checks of failover), the
     // operator (status and SQL) and Prometheus reach the instances; nothing else does.
@@ -293,17 +296,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       podSelector: clusterPods,
       policyTypes: ["Ingress", "Egress"],
       ingress: [
-        { from: [{ podSelector: poolerPods }], ports: [tcp(CNPG_PORTS.postgres)] },
-        { from: [{ podSelector: clusterPods }], ports: [tcp(CNPG_PORTS.postgres), tcp(CNPG_PORTS.status)] },
+        { from: [{ podSelector: poolerPods }], ports: tcp(CNPG_PORTS.postgres) },
+        { from: [{ podSelector: clusterPods }], ports: tcp(CNPG_PORTS.postgres, CNPG_PORTS.status) },
         {
           from: [{ ...namespacePeer("cnpg-system"), podSelector: { matchLabels: CNPG_OPERATOR_LABELS } }],
-          ports: [tcp(CNPG_PORTS.status), tcp(CNPG_PORTS.postgres)],
+          ports: tcp(CNPG_PORTS.status, CNPG_PORTS.postgres),
         },
-        { from: [namespacePeer("monitoring")], ports: [tcp(CNPG_PORTS.metrics)] },
+        { from: [namespacePeer("monitoring")], ports: tcp(CNPG_PORTS.metrics) },
       ],
-      egress: [
-        { to: [{ podSelector: clusterPods }], ports: [tcp(CNPG_PORTS.postgres), tcp(CNPG_PORTS.status)] },
-      ],
+      egress: [{ to: [{ podSelector: clusterPods }], ports: tcp(CNPG_PORTS.postgres, CNPG_PORTS.status) }],
     });
   }
 }

@@ -1,15 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
-import { servicePeer, servicesUsing, tcp, type DataPlacement } from "./dataNetwork";
+import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
+import { tcp } from "../kubernetes/networkPolicy";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
+/** The stack's Valkey settings (prism:data.valkey). */
+export interface ValkeyConfig {
+  /** Whether the data survives a restart (a volume and append-only file). */
+  persistence: boolean;
+  storageGiB: number;
+}
+
 export interface ValkeyArgs {
   environment: Environment;
-  config: PlatformConfig["data"]["valkey"];
+  config: ValkeyConfig;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   /** namespaces.name("prism"): where the services that use Valkey read `valkey-auth`. */
@@ -106,7 +114,7 @@ export class Valkey extends pulumi.ComponentResource {
         spec: {
           podSelector: { matchLabels: POD_LABELS },
           policyTypes: ["Ingress"],
-          ingress: [{ from: clients.map(servicePeer), ports: [tcp(VALKEY_PORT)] }],
+          ingress: [{ from: clients.map(servicePeer), ports: tcp(VALKEY_PORT) }],
         },
       },
       k8sOpts,

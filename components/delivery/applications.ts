@@ -8,6 +8,7 @@ import {
   SERVICE_CHART_PATH,
   serviceValues,
 } from "../../services/values";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import { appProject, application, IN_CLUSTER, type GroupKind } from "./argoResources";
 import { IMAGE_UPDATER_PULL_SECRET, REGISTRY_CREDENTIALS_SECRET } from "./imageUpdater";

@@ -10,15 +10,8 @@ import {
   ARGOCD_SERVER_SERVICE,
   argoCdValues,
 } from "./argocdValues";
-import {
-  inNamespace,
-  INTERNET_HTTPS_EGRESS,
-  KUBERNETES_API_EGRESS,
-  networkPolicy,
-  podsNamed,
-  tcp,
-  type PolicyScope,
-} from "./networkPolicies";
+import { INTERNET_HTTPS_EGRESS, networkPolicy, podsNamed, type PolicyScope } from "./networkPolicies";
+import { namespacePeer, tcp, kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 
 export interface ArgoCdArgs {
@@ -37,6 +30,8 @@ export interface ArgoCdArgs {
   prometheusOperator?: pulumi.Resource;
   /** The release that installs Traefik's IngressRoute CRD (TraefikIngress.release): the UI route waits for it. */
   ingressController: pulumi.Resource;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -83,11 +78,15 @@ export class ArgoCd extends pulumi.ComponentResource {
       { ...k8sOpts, dependsOn: [this.release, args.ingressController] },
     );
 
-    this.networkPolicies(name, { namespace: args.namespace, prefix: "argocd", opts: k8sOpts });
+    this.networkPolicies(
+      name,
+      { namespace: args.namespace, prefix: "argocd", opts: k8sOpts },
+      args.clusterNetwork,
+    );
     this.registerOutputs({ release: this.release.name, namespace: this.namespace });
   }
 
-  private networkPolicies(name: string, scope: PolicyScope): void {
+  private networkPolicies(name: string, scope: PolicyScope, clusterNetwork: ClusterNetwork): void {
     const c = ARGOCD_COMPONENTS;
     // The components talk to each other (server and controller to repo-server and Redis, Redis
     // HA's Sentinels and HAProxy among themselves); all of it stays inside the namespace.
@@ -103,22 +102,22 @@ export class ArgoCd extends pulumi.ComponentResource {
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [inNamespace("edge", { ...TRAEFIK_POD_LABELS })],
-          ports: [tcp(ARGOCD_SERVER_SERVICE.containerPort)],
+          from: [namespacePeer("edge", { ...TRAEFIK_POD_LABELS })],
+          ports: tcp(ARGOCD_SERVER_SERVICE.containerPort),
         },
       ],
     });
     networkPolicy(name, scope, "metrics-from-monitoring", {
       podSelector: podsNamed([c.controller, c.server, c.repoServer]),
       policyTypes: ["Ingress"],
-      ingress: [{ from: [inNamespace("monitoring")], ports: Object.values(ARGOCD_METRICS_PORTS).map(tcp) }],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(...Object.values(ARGOCD_METRICS_PORTS)) }],
     });
     // Everything that watches or changes cluster state, including the job that creates Redis's
     // password Secret. The controller applies the services' manifests through the API server too.
     networkPolicy(name, scope, "kubernetes-api", {
       podSelector: podsNamed([c.controller, c.server, c.applicationSet, c.redisSecretInit]),
       policyTypes: ["Egress"],
-      egress: [KUBERNETES_API_EGRESS],
+      egress: [kubernetesApiEgress(clusterNetwork)],
     });
     // Git over HTTPS: the repo-server clones this repository; ApplicationSet generators may list it.
     networkPolicy(name, scope, "git", {

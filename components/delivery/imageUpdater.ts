@@ -2,11 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES } from "../../services/catalog";
 import { IMAGE_PULL_SECRET, remoteSecretKey } from "../../services/values";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease } from "../helm/helmRelease";
 import { imageUpdater } from "./argoResources";
-import { INTERNET_HTTPS_EGRESS, KUBERNETES_API_EGRESS, networkPolicy } from "./networkPolicies";
+import { INTERNET_HTTPS_EGRESS, networkPolicy } from "./networkPolicies";
+import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { registryPullSecret } from "./platformResources";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
@@ -28,6 +29,8 @@ export interface ImageUpdaterArgs {
   namespace: pulumi.Input<string>;
   /** ExternalSecrets.storeName: the ClusterSecretStore the registry credential comes from. */
   secretStore: pulumi.Input<string>;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -99,7 +102,7 @@ export class ImageUpdater extends pulumi.ComponentResource {
     networkPolicy(name, scope, "egress", {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Egress"],
-      egress: [KUBERNETES_API_EGRESS, INTERNET_HTTPS_EGRESS],
+      egress: [kubernetesApiEgress(args.clusterNetwork), INTERNET_HTTPS_EGRESS],
     });
 
     this.registerOutputs({ release: release.name });

@@ -5,36 +5,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformNamespace } from "../cluster/platformNamespaces";
+import { internetEgress } from "../kubernetes/networkPolicy";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
-type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
-
-export const tcp = (port: number) => ({ protocol: "TCP", port });
-
-/** Every pod of a platform namespace, or the pods with `labels` there. */
-export function inNamespace(ns: PlatformNamespace, labels?: Record<string, string>): Peer {
-  return {
-    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-    ...(labels ? { podSelector: { matchLabels: labels } } : {}),
-  };
-}
-
-/**
- * The Kubernetes API server. DOKS runs the control plane outside the cluster network at an address
- * this program does not know, and policies see the address after the `kubernetes` Service's DNAT,
- * so the rule can only name the API ports (as Traefik's policy does).
- */
-export const KUBERNETES_API_EGRESS = {
-  to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-  ports: [tcp(443), tcp(6443)],
-};
 
 /** HTTPS to the internet (Git hosting, container registries), never into private ranges. */
-export const INTERNET_HTTPS_EGRESS = {
-  to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
-  ports: [tcp(443)],
-};
+export const INTERNET_HTTPS_EGRESS = internetEgress(443);
 
 export interface PolicyScope {
   namespace: pulumi.Input<string>;

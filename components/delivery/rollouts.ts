@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease } from "../helm/helmRelease";
 import { PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../observability/prometheusValues";
-import { inNamespace, KUBERNETES_API_EGRESS, networkPolicy, tcp } from "./networkPolicies";
+import { networkPolicy } from "./networkPolicies";
+import { namespacePeer, tcp, kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
 /** Helm release name; the chart's pods are `app.kubernetes.io/name: argo-rollouts`. */
@@ -30,6 +31,8 @@ export interface ArgoRolloutsArgs {
   namespace: pulumi.Input<string>;
   /** The release that installs the Prometheus operator's CRDs, once the platform runs it. */
   prometheusOperator?: pulumi.Resource;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -98,7 +101,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
     networkPolicy(name, scope, "kubernetes-api", {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Egress"],
-      egress: [KUBERNETES_API_EGRESS],
+      egress: [kubernetesApiEgress(args.clusterNetwork)],
     });
     // The canary analyses' queries (the monitoring namespace admits them: monitoringNetworkPolicies).
     networkPolicy(name, scope, "prometheus-queries", {
@@ -106,15 +109,15 @@ export class ArgoRollouts extends pulumi.ComponentResource {
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [inNamespace("monitoring", { ...PROMETHEUS_POD_LABELS })],
-          ports: [tcp(PROMETHEUS_SERVICE.port)],
+          to: [namespacePeer("monitoring", { ...PROMETHEUS_POD_LABELS })],
+          ports: tcp(PROMETHEUS_SERVICE.port),
         },
       ],
     });
     networkPolicy(name, scope, "metrics-from-monitoring", {
       podSelector: { matchLabels: POD_LABELS },
       policyTypes: ["Ingress"],
-      ingress: [{ from: [inNamespace("monitoring")], ports: [tcp(METRICS_PORT)] }],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(METRICS_PORT) }],
     });
 
     this.registerOutputs({ release: this.release.name });

@@ -7,14 +7,7 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-
-/** The port Traefik exposes to the CVM agents (attested mTLS, TCP pass-through). */
-export const AGENTS_PORT = 7018;
-
-/** The one hostname every CVM dials; DNS serves exactly this name. */
-export function agentsHostname(baseDomain: string): string {
-  return `agents.${baseDomain}`;
-}
+import { agentsHostname } from "../../policies/facts/platform";
 
 export interface AgentsDnsArgs {
   baseDomain: string;

@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
 import type { PlatformConfig } from "../../stacks/config";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { ORIGIN_CA_DIR, ORIGIN_CA_KEY } from "./cloudflared";

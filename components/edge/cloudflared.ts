@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
-import type { TraefikOrigin } from "./traefikIngress";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
+import { INTERNET_PEER, namespacePeer, tcp } from "../kubernetes/networkPolicy";
 
 /** Labels of the cloudflared pods, for the NetworkPolicies that let them reach Traefik. */
 export const CLOUDFLARED_POD_LABELS = {
@@ -17,8 +17,13 @@ export const CLOUDFLARED_METRICS_PORT = 2000;
 /** Cloudflare's edge listens on 7844 (QUIC over UDP, HTTP/2 over TCP as the fallback). */
 const EDGE_PORT = 7844;
 
-/** Private ranges excluded from the edge egress rule, so a connector cannot wander the VPC. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+/** What cloudflared needs to reach the origin (Traefik): its pods and ports, and the CA its certificate chains to. */
+export interface TunnelOrigin {
+  podLabels: Record<string, string>;
+  ports: number[];
+  /** ConfigMap (and key) holding the origin CA certificate cloudflared verifies the origin with. */
+  ca: { configMapName: pulumi.Output<string>; key: string };
+}
 
 /** Where cloudflared finds the CA of Traefik's origin certificate (the tunnel's caPool). */
 export const ORIGIN_CA_DIR = "/etc/cloudflared/origin-ca";
@@ -32,7 +37,7 @@ export interface CloudflaredArgs {
   /** The Secret (and key) holding the tunnel's run token. */
   tokenSecret: { name: pulumi.Input<string>; key: string };
   /** Traefik's pods and ports cloudflared forwards to, and the CA it verifies Traefik with. */
-  origin: TraefikOrigin;
+  origin: TunnelOrigin;
   provider: k8s.Provider;
 }
 
@@ -151,17 +156,14 @@ export class Cloudflared extends pulumi.ComponentResource {
           policyTypes: ["Egress"],
           egress: [
             {
-              // Cloudflare's edge (tunnel connections) and API (443).
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-              ports: [
-                { protocol: "UDP", port: EDGE_PORT },
-                { protocol: "TCP", port: EDGE_PORT },
-                { protocol: "TCP", port: 443 },
-              ],
+              // Cloudflare's edge (tunnel connections) and API (443); never a private range, so a
+              // connector cannot wander the VPC.
+              to: [INTERNET_PEER],
+              ports: [{ protocol: "UDP", port: EDGE_PORT }, ...tcp(EDGE_PORT, 443)],
             },
             {
               to: [{ podSelector: { matchLabels: args.origin.podLabels } }],
-              ports: args.origin.ports.map((port) => ({ protocol: "TCP", port })),
+              ports: tcp(...args.origin.ports),
             },
           ],
         },
@@ -178,8 +180,8 @@ export class Cloudflared extends pulumi.ComponentResource {
           policyTypes: ["Ingress"],
           ingress: [
             {
-              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-              ports: [{ protocol: "TCP", port: CLOUDFLARED_METRICS_PORT }],
+              from: [namespacePeer("monitoring")],
+              ports: tcp(CLOUDFLARED_METRICS_PORT),
             },
           ],
         },

@@ -1,14 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
-import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY } from "./cloudflared";
+import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY, type TunnelOrigin } from "./cloudflared";
 import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-import { AGENTS_PORT } from "./agentsDns";
+import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "../kubernetes/networkPolicy";
+import { AGENTS_PORT } from "../../policies/facts/platform";
 
 /** Helm release name; the chart names its Service and pods after it. */
 const RELEASE = "traefik";
@@ -25,8 +26,6 @@ export const TRAEFIK_POD_LABELS = {
 /** Container ports of the entry points (the Service maps 80 → web, 443 → websecure). */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, traefik: 8080, metrics: 9100 } as const;
 
-/** The CVM agents' gRPC endpoint: TCP pass-through, their TLS is attested end to end. */
-export const CVM_AGENTS_PORT = AGENTS_PORT;
 const CVM_AGENTS_ENTRY_POINT = "cvm-agents";
 
 export interface TraefikIngressArgs {
@@ -44,15 +43,9 @@ export interface TraefikIngressArgs {
   podCidr: string;
   /** The zone of the platform hostnames, which Traefik's origin certificate covers. */
   baseDomain: string;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policy. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
-}
-
-/** What cloudflared needs to reach Traefik: its pods and ports, and the CA its certificate chains to. */
-export interface TraefikOrigin {
-  podLabels: Record<string, string>;
-  ports: number[];
-  /** ConfigMap (and key) holding the origin CA certificate cloudflared verifies Traefik with. */
-  ca: { configMapName: pulumi.Output<string>; key: string };
 }
 
 /** Secret with Traefik's default certificate, and ConfigMap with the CA it chains to. */
@@ -112,7 +105,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
   /** The 7018 load balancer Service; its status carries the public address. */
   readonly cvmAgentsService: k8s.core.v1.Service;
   /** Traefik's pod labels and the container ports cloudflared may reach. */
-  readonly origin: TraefikOrigin;
+  readonly origin: TunnelOrigin;
   /** The Helm release: it installs the IngressRoute and IngressRouteTCP CRDs. */
   readonly release: k8s.helm.v3.Release;
 
@@ -191,8 +184,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
         // Not exposed on the chart's Service: its own load balancer below carries 7018. Agents hold
         // long-lived gRPC streams, so the pass-through has no read deadline.
         [CVM_AGENTS_ENTRY_POINT]: {
-          port: CVM_AGENTS_PORT,
-          exposedPort: CVM_AGENTS_PORT,
+          port: AGENTS_PORT,
+          exposedPort: AGENTS_PORT,
           protocol: "TCP",
           expose: { default: false },
           transport: { respondingTimeouts: { readTimeout: "0s" } },
@@ -257,9 +250,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
         spec: {
           type: "LoadBalancer",
           selector: podLabels,
-          ports: [
-            { name: "cvm-agents", port: CVM_AGENTS_PORT, targetPort: CVM_AGENTS_PORT, protocol: "TCP" },
-          ],
+          ports: [{ name: "cvm-agents", port: AGENTS_PORT, targetPort: AGENTS_PORT, protocol: "TCP" }],
           loadBalancerSourceRanges: args.agentSourceRanges,
           // Only nodes running Traefik take traffic, with no second kube-proxy hop between nodes.
           externalTrafficPolicy: "Local",
@@ -277,7 +268,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       { name: "backends-cvm-agents", namespace: args.backendsNamespace },
       {
         entryPoints: [CVM_AGENTS_ENTRY_POINT],
-        routes: [{ match: "HostSNI(`*`)", services: [{ name: "backends", port: CVM_AGENTS_PORT }] }],
+        routes: [{ match: "HostSNI(`*`)", services: [{ name: "backends", port: AGENTS_PORT }] }],
         tls: { passthrough: true },
       },
       { ...k8sOpts, dependsOn: [release] }, // the chart installs the CRD
@@ -308,9 +299,6 @@ export class TraefikIngress extends pulumi.ComponentResource {
         { metadata: { name: `traefik-${suffix}`, namespace: args.namespace }, spec },
         k8sOpts,
       );
-    const namespace = (ns: PlatformNamespace) => ({
-      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-    });
 
     policy("from-cloudflared", {
       podSelector: { matchLabels: podLabels },
@@ -318,10 +306,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       ingress: [
         {
           from: [{ podSelector: { matchLabels: { ...CLOUDFLARED_POD_LABELS } } }],
-          ports: [
-            { protocol: "TCP", port: TRAEFIK_PORTS.websecure },
-            { protocol: "TCP", port: TRAEFIK_PORTS.web },
-          ],
+          ports: tcp(TRAEFIK_PORTS.websecure, TRAEFIK_PORTS.web),
         },
       ],
     });
@@ -329,16 +314,12 @@ export class TraefikIngress extends pulumi.ComponentResource {
     policy("cvm-agents-from-lb", {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Ingress"],
-      ingress: [
-        { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: CVM_AGENTS_PORT }] },
-      ],
+      ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(AGENTS_PORT) }],
     });
     policy("metrics-from-monitoring", {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Ingress"],
-      ingress: [
-        { from: [namespace("monitoring")], ports: [{ protocol: "TCP", port: TRAEFIK_PORTS.metrics }] },
-      ],
+      ingress: [{ from: [namespacePeer("monitoring")], ports: tcp(TRAEFIK_PORTS.metrics) }],
     });
 
     // Traefik reaches the namespaces it routes to, and the Kubernetes API it watches routes on.
@@ -346,17 +327,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
     policy("egress", {
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Egress"],
-      egress: [
-        { to: upstreams.map(namespace) },
-        {
-          // The DOKS API server sits outside the cluster network at an address not known here.
-          to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-          ports: [
-            { protocol: "TCP", port: 443 },
-            { protocol: "TCP", port: 6443 },
-          ],
-        },
-      ],
+      egress: [{ to: upstreams.map((ns) => namespacePeer(ns)) }, kubernetesApiEgress(args.clusterNetwork)],
     });
   }
 }

@@ -134,8 +134,8 @@ export const IMAGES = {
   /**
    * Velero's object-store plugin (S3 API, pointed at Spaces), run as an init container of the velero
    * chart. Plugin v1.14.x is the line built against Velero 1.18.x (CHARTS.velero deploys 1.18.1).
-   * v1.14.3 is the first patch whose `checksumAlgorithm: ""` suppresses every checksum header
-   * (velero-plugin-for-aws#313), which S3-compatible stores such as Spaces may need, and it has
+   * v1.14.3 is the first patch whose `checksumAlgorithm: ""` suppresses every checksum header,
+   * which S3-compatible stores such as Spaces may need, and it has
    * the line's CVE dependency bumps.
    */
   "velero-plugin-for-aws": { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.3" },

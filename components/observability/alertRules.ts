@@ -1,5 +1,5 @@
 /**
- * The platform's alert rules, as typed data: the service rules DESIGN §5 lists (error rate, P95
+ * The platform's alert rules, as typed data: the service rules the platform sets (error rate, P95
  * latency, service down), the Cocos manager's, and the platform's own (backups, certificates,
  * volumes, OpenBao). PrometheusStack ships them as PrometheusRules; tests read them from here.
  */
@@ -7,7 +7,7 @@ import type { AlertingRule, RuleGroup } from "./customResources";
 import { COCOS_MANAGER_METRICS, serviceMatcher, servicesUp } from "./metrics";
 import { healthSignals, percent, SERVICE_HEALTH } from "./serviceHealth";
 
-/** The thresholds DESIGN §5 sets: the services' from SERVICE_HEALTH (shared with canary analysis). */
+/** The thresholds: the services' from SERVICE_HEALTH (shared with canary analysis). */
 export const ALERT_THRESHOLDS = {
   ...SERVICE_HEALTH,
   /** The daily backup runs at 02:00; a day plus two hours of slack before "missing". */

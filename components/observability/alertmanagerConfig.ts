@@ -4,9 +4,15 @@
  * (`api_url_file`). A receiver that cannot work with the given config — email without an SMTP
  * relay, Slack without the webhook secret — stops the program with the key to set.
  */
-import type { PlatformConfig } from "../../stacks/config";
 
-export type AlertmanagerSettings = PlatformConfig["observability"]["alertmanager"];
+/** Where alerts go (prism:observability.alertmanager). */
+export interface AlertmanagerSettings {
+  /** A Slack receiver reads its webhook URL from the alertmanagerSlackWebhookUrl secret. */
+  receivers: ({ type: "email"; to: string[] } | { type: "slack"; channel: string })[];
+  /** "host:port" of the SMTP relay; required by an email receiver, as is smtpFrom. */
+  smtpSmarthost?: string;
+  smtpFrom?: string;
+}
 
 /** Name of the Secret with the Slack webhook URL; Alertmanager mounts it under /etc/alertmanager/secrets/. */
 export const SLACK_WEBHOOK_SECRET = "alertmanager-slack-webhook";

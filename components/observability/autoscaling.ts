@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { kubeApiPolicy } from "./network";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 
 export const VPA_RECOMMENDER_POD_LABELS = {
@@ -12,6 +13,8 @@ export const VPA_RECOMMENDER_POD_LABELS = {
 export interface AutoscalingArgs {
   /** Namespace monitoring. */
   namespace: pulumi.Input<string>;
+  /** The cluster's address plan, which locates the Kubernetes API the recommender reads. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -47,6 +50,7 @@ export class Autoscaling extends pulumi.ComponentResource {
       `${name}-api`,
       { name: "allow-vpa-recommender-kube-api", namespace: args.namespace },
       { ...VPA_RECOMMENDER_POD_LABELS },
+      args.clusterNetwork,
       k8sOpts,
     );
 

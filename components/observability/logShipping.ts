@@ -2,11 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { LOG_INDEX_PREFIX } from "./logRetention";
-import { KUBE_API_EGRESS, namespacePeer, networkPolicy, tcp } from "./network";
-import { OPENSEARCH_HTTP_PORT, OPENSEARCH_POD_LABELS } from "./opensearchValues";
+import { networkPolicy } from "./network";
+import { type ClusterNetwork, kubernetesApiEgress, namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { OPENSEARCH_HTTP_PORT, OPENSEARCH_POD_LABELS, OPENSEARCH_TIMEOUT_SECONDS } from "./opensearchValues";
 import { PROMETHEUS_POD_LABELS } from "./prometheusValues";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-import { OPENSEARCH_TIMEOUT_SECONDS } from "./logStorage";
 
 export const FLUENT_BIT_POD_LABELS = { "app.kubernetes.io/name": "fluent-bit" } as const;
 const METRICS_PORT = 2020;
@@ -20,6 +20,8 @@ export interface LogShippingArgs {
   namespace: pulumi.Input<string>;
   /** OpenSearch's HTTP API, its user and password (a Pulumi secret). */
   opensearch: { url: string; user: string; password: pulumi.Input<string> };
+  /** The cluster's address plan, which locates the Kubernetes API the Kubernetes filter reads. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** The ServiceMonitor CRD (the chart renders one). Not OpenSearch: Fluent Bit buffers on disk and retries. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -122,7 +124,7 @@ export class LogShipping extends pulumi.ComponentResource {
         egress: [
           { to: [namespacePeer("logging", { ...OPENSEARCH_POD_LABELS })], ports: tcp(OPENSEARCH_HTTP_PORT) },
           // The Kubernetes filter looks up each pod's labels.
-          KUBE_API_EGRESS,
+          kubernetesApiEgress(args.clusterNetwork),
         ],
       },
       k8sOpts,

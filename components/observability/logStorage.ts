@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformHostname } from "../edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
@@ -9,7 +9,8 @@ import { platformRelease } from "../helm/helmRelease";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 import { FLUENT_BIT_POD_LABELS } from "./logShipping";
 import { LogRetention } from "./logRetention";
-import { namespacePeer, networkPolicy, sameNamespacePolicy, tcp } from "./network";
+import { networkPolicy, sameNamespacePolicy } from "./network";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import {
   ADMIN_SECRET,
   DASHBOARDS_ACCOUNT_SECRET,
@@ -20,6 +21,7 @@ import {
   OPENSEARCH_HTTP_PORT,
   OPENSEARCH_POD_LABELS,
   OPENSEARCH_SERVICE,
+  OPENSEARCH_TIMEOUT_SECONDS,
   opensearchValues,
   type LogsConfig,
 } from "./opensearchValues";
@@ -28,9 +30,6 @@ import { storageClassFor } from "../cluster/retainStorageClass";
 
 /** Where OpenSearch runs; clients in other namespaces address it by this name. */
 const LOGGING: PlatformNamespace = "logging";
-
-/** How long the OpenSearch release may take, and so whatever installs alongside it and needs it up. */
-export const OPENSEARCH_TIMEOUT_SECONDS = 1200;
 
 export interface LogStorageArgs {
   environment: Environment;

@@ -8,15 +8,15 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
+import { kubeApiPolicy, networkPolicy, sameNamespacePolicy } from "./network";
 import {
-  KUBE_API_EGRESS,
-  kubeApiPolicy,
+  internetEgress,
+  kubernetesApiEgress,
   namespacePeer,
-  networkPolicy,
-  PRIVATE_RANGES,
-  sameNamespacePolicy,
+  RFC1918_RANGES,
   tcp,
-} from "./network";
+  type ClusterNetwork,
+} from "../kubernetes/networkPolicy";
 import {
   ALERTMANAGER_POD_LABELS,
   GRAFANA_CONTAINER_PORT,
@@ -37,6 +37,8 @@ export interface MonitoringNetworkPoliciesArgs {
   namespace: pulumi.Input<string>;
   /** Ports Alertmanager sends notifications to (SMTP relay, Slack's HTTPS). */
   notificationPorts: number[];
+  /** The cluster's address plan, which locates the Kubernetes API. */
+  clusterNetwork: ClusterNetwork;
 }
 
 export function monitoringNetworkPolicies(
@@ -60,11 +62,11 @@ export function monitoringNetworkPolicies(
           { to: [{ namespaceSelector: {} }] },
           // Kubelets and host-network node-exporters answer on the nodes' VPC addresses.
           {
-            to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
+            to: RFC1918_RANGES.map((cidr) => ({ ipBlock: { cidr } })),
             ports: tcp(NODE_PORTS.kubelet, NODE_PORTS.nodeExporter),
           },
           // Service discovery and the API server's own metrics.
-          KUBE_API_EGRESS,
+          kubernetesApiEgress(args.clusterNetwork),
         ],
       },
       opts,
@@ -77,7 +79,15 @@ export function monitoringNetworkPolicies(
     ["kube-state-metrics", KUBE_STATE_METRICS_POD_LABELS],
   ];
   for (const [client, labels] of apiClients) {
-    policies.push(kubeApiPolicy(`${name}-${client}-api`, meta(`allow-${client}-kube-api`), labels, opts));
+    policies.push(
+      kubeApiPolicy(
+        `${name}-${client}-api`,
+        meta(`allow-${client}-kube-api`),
+        labels,
+        args.clusterNetwork,
+        opts,
+      ),
+    );
   }
 
   if (args.notificationPorts.length > 0) {
@@ -89,12 +99,7 @@ export function monitoringNetworkPolicies(
           podSelector: { matchLabels: { ...ALERTMANAGER_POD_LABELS } },
           policyTypes: ["Egress"],
           // The SMTP relay and Slack are outside the cluster, at addresses that change.
-          egress: [
-            {
-              to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-              ports: tcp(...args.notificationPorts),
-            },
-          ],
+          egress: [internetEgress(...args.notificationPorts)],
         },
         opts,
       ),

@@ -1,22 +1,26 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import { Autoscaling } from "./autoscaling";
 import { GrafanaDashboards } from "./dashboards";
 import { LogShipping } from "./logShipping";
 import { LogStorage } from "./logStorage";
 import { PrometheusCrds } from "./prometheusCrds";
 import { PrometheusStack } from "./prometheusStack";
+import type { ObservabilityConfig } from "./prometheusValues";
 import { Tracing } from "./tracing";
 
 export interface ObservabilityArgs {
   environment: Environment;
   stack: string;
   baseDomain: string;
-  config: PlatformConfig["observability"];
+  config: ObservabilityConfig;
   namespaces: PlatformNamespaces;
+  /** The cluster's address plan, which locates the Kubernetes API for the egress policies. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** Slack incoming-webhook URL (the alertmanagerSlackWebhookUrl secret); required by a Slack receiver. */
   slackWebhookUrl?: pulumi.Output<string>;
@@ -91,6 +95,7 @@ export class Observability extends pulumi.ComponentResource {
         baseDomain: args.baseDomain,
         config,
         namespaces,
+        clusterNetwork: args.clusterNetwork,
         provider,
         slackWebhookUrl: args.slackWebhookUrl,
         jaegerQueryUrl: tracing.queryUrl,
@@ -107,6 +112,7 @@ export class Observability extends pulumi.ComponentResource {
       {
         namespace: namespaces.name("node-agents"),
         opensearch: { url: logs.url, user: logs.adminUser, password: logs.adminPassword },
+        clusterNetwork: args.clusterNetwork,
         provider,
         // The ServiceMonitor CRD for its own metrics; OpenSearch it retries until it answers.
         dependsOn: crds,
@@ -115,7 +121,11 @@ export class Observability extends pulumi.ComponentResource {
     );
 
     // DOKS ships metrics-server as a managed component: nothing here installs it (autoscaling.ts).
-    new Autoscaling(`${name}-autoscaling`, { namespace: monitoring, provider }, child);
+    new Autoscaling(
+      `${name}-autoscaling`,
+      { namespace: monitoring, clusterNetwork: args.clusterNetwork, provider },
+      child,
+    );
 
     this.grafanaHostname = prometheus.grafanaHostname;
     this.logsHostname = logs.logsHostname;

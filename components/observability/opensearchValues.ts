@@ -11,10 +11,16 @@
  * follow-up that lets clients verify.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../../stacks/config";
 import type { HelmValues } from "../helm/helmRelease";
 
-export type LogsConfig = PlatformConfig["observability"]["logs"];
+/** The stack's log storage (prism:observability.logs). */
+export interface LogsConfig {
+  /** OpenSearch nodes: 1, or 3 for a cluster that survives a node loss. */
+  opensearchReplicas: 1 | 3;
+  storageGiB: number;
+  /** Days an index is kept before the retention policy deletes it. */
+  retentionDays: number;
+}
 
 /** The chart's defaults (clusterName-nodeGroup): the StatefulSet and Service are named after them. */
 export const OPENSEARCH_SERVICE = "opensearch-cluster-master";
@@ -43,7 +49,7 @@ const restricted = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
   // OpenSearch and Dashboards write their config directory at start (security demo certificates,
-  // keystore, optimizer bundles), so the root filesystem stays writable (opensearch-project/helm-charts#369).
+  // keystore, optimizer bundles), so the root filesystem stays writable.
   readOnlyRootFilesystem: false,
 };
 
@@ -150,3 +156,6 @@ export function dashboardsValues(logs: LogsConfig, accountSecret: pulumi.Input<s
     ingress: { enabled: false },
   };
 }
+
+/** How long the OpenSearch release may take, and so whatever installs alongside it and needs it up. */
+export const OPENSEARCH_TIMEOUT_SECONDS = 1200;

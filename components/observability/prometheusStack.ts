@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
 import { platformHostname } from "../edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
@@ -29,6 +30,8 @@ export interface PrometheusStackArgs {
   baseDomain: string;
   config: ObservabilityConfig;
   namespaces: PlatformNamespaces;
+  /** The cluster's address plan, which locates the Kubernetes API. */
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** Slack incoming-webhook URL (a Pulumi secret); required when a Slack receiver is configured. */
   slackWebhookUrl?: pulumi.Input<string>;
@@ -117,7 +120,11 @@ export class PrometheusStack extends pulumi.ComponentResource {
       ...(smtpPort !== undefined && settings.receivers.some((r) => r.type === "email") ? [smtpPort] : []),
       ...(slack ? [HTTPS_PORT] : []),
     ];
-    const policies = monitoringNetworkPolicies(name, { namespace, notificationPorts }, k8sOpts);
+    const policies = monitoringNetworkPolicies(
+      name,
+      { namespace, notificationPorts, clusterNetwork: args.clusterNetwork },
+      k8sOpts,
+    );
 
     this.release = platformRelease(KPS_RELEASE, {
       chart: "kube-prometheus-stack",

@@ -8,12 +8,23 @@
  * (test/upstreamKeysOutsideValues.ts lists the subchart keys and where they are documented).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { AlertmanagerSettings } from "./alertmanagerConfig";
+import type { LogsConfig } from "./opensearchValues";
+import type { TracingConfig } from "./tracing";
+import type { Environment } from "../../policies/facts/platform";
 import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 import { storageClassFor } from "../cluster/retainStorageClass";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
-export type ObservabilityConfig = PlatformConfig["observability"];
+/** The stack's observability settings (prism:observability). */
+export interface ObservabilityConfig {
+  prometheus: { replicas: number; retentionDays: number; storageGiB: number };
+  alertmanager: AlertmanagerSettings;
+  grafanaStorageGiB: number;
+  logs: LogsConfig;
+  tracing: TracingConfig;
+}
 
 /** Helm release name; the grafana subchart names its objects `<release>-grafana`. */
 export const KPS_RELEASE = "kube-prometheus-stack";
@@ -45,13 +56,7 @@ export const GRAFANA_ADMIN_PASSWORD_KEY = "admin-password";
 /** Alertmanager's notification log and silences: small, and not in config (see the report). */
 const ALERTMANAGER_STORAGE = "2Gi";
 
-const restrictedContainer = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
+const restrictedContainer = RESTRICTED_CONTAINER;
 
 function resources(cpu: string, memory: string, cpuLimit: string, memoryLimit: string) {
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };

@@ -1,12 +1,12 @@
 /**
  * What "healthy" means for a Prism service, defined once: the 5xx share of its requests and its
- * P95 request duration, each with its limit (DESIGN §5). The alert rules fire on these signals over
+ * P95 request duration, each with its limit. The alert rules fire on these signals over
  * every service; the canary analysis of each Rollout measures the same signals over the new
  * version's pods and aborts the rollout on the same limits; the dashboards draw the same lines.
  */
 import { errorRatio, latencyQuantile } from "./metrics";
 
-/** The limits DESIGN §5 sets. */
+/** The limits each service is held to. */
 export const SERVICE_HEALTH = {
   /** 5xx share of requests for the warning, and the most a canary may answer 5xx. */
   errorRatioWarning: 0.05,

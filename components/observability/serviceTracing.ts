@@ -5,7 +5,7 @@
  * these into each service's ConfigMap, the services' egress policies open exactly this endpoint,
  * and Jaeger's ingress policy admits exactly the services on it.
  */
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { SERVICES_NAMESPACE } from "./metrics";
 

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
-import { OPENSEARCH_TIMEOUT_SECONDS } from "./logStorage";
-import { namespacePeer, networkPolicy, tcp } from "./network";
+import { networkPolicy } from "./network";
+import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import { OPENSEARCH_TIMEOUT_SECONDS } from "./opensearchValues";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 import { SERVICE_NAMES } from "../../services/catalog";
 import { JAEGER_POD_LABELS, JAEGER_PORTS, JAEGER_RELEASE, OTLP_EXPORT } from "./serviceTracing";
@@ -19,6 +20,12 @@ const PASSWORD_SECRET = "jaeger-opensearch";
 /** Jaeger reads the password from this file (and re-reads it when the Secret changes). */
 const PASSWORD_DIR = "/etc/jaeger/opensearch";
 
+/** The stack's tracing settings (prism:observability.tracing). */
+export interface TracingConfig {
+  /** Share of the services' traces kept, 0 to 100. */
+  samplingPercent: number;
+}
+
 export interface TraceStore {
   /** https URL of the OpenSearch HTTP API. */
   url: string;
@@ -31,7 +38,7 @@ export interface TraceStore {
 
 export interface TracingArgs {
   environment: Environment;
-  config: PlatformConfig["observability"]["tracing"];
+  config: TracingConfig;
   /** Namespace monitoring. */
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;

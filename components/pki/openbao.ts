@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
+import type { ClusterNetwork } from "../kubernetes/networkPolicy";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { OPENBAO_CLUSTER_ADDRESS, OPENBAO_RELEASE } from "./openbaoNames";
 import { openBaoNetworkPolicies } from "./openbaoNetworkPolicies";
@@ -9,7 +10,24 @@ import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
 import { openBaoValues } from "./openbaoValues";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
-export type PkiConfig = PlatformConfig["pki"];
+/** The stack's PKI settings (prism:pki): OpenBao's shape and the certificates' lifetimes. */
+export interface PkiConfig {
+  /** generated: OpenBao creates the root; external: an offline root signs the intermediate's CSR. */
+  rootCa: "generated" | "external";
+  /** The intermediate signed by the external root (PEM, public); unset until the CSR is signed. */
+  externalIntermediateCertificate?: string;
+  openbao: {
+    replicas: 1 | 3 | 5;
+    storageGiB: number;
+    /** Where Pulumi reaches the OpenBao API (a port-forward or a private address). */
+    address: string;
+    /** The Cloud KMS key ring's project and region, for auto-unseal. */
+    autoUnseal: { gcpProject: string; location: string };
+  };
+  cvmAgentMaxTtlHours: number;
+  serviceMtlsMaxTtlHours: number;
+  intermediateTtlHours: number;
+}
 
 export interface OpenBaoArgs {
   environment: Environment;
@@ -21,7 +39,7 @@ export interface OpenBaoArgs {
   /** namespaces.name("prism"): am-certs, the one client allowed in. */
   clientNamespace: pulumi.Input<string>;
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policy. */
-  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   /** How often the generated credentials here are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;

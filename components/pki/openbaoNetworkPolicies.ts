@@ -1,7 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../../stacks/cidr";
-import type { DigitalOceanConfig } from "../../stacks/config";
+import {
+  internetEgress,
+  kubernetesApiEgress,
+  namespacePeer,
+  tcp,
+  type ClusterNetwork,
+} from "../kubernetes/networkPolicy";
 import { AM_CERTS, OPENBAO_API_PORT, OPENBAO_CLUSTER_PORT, OPENBAO_SERVER_LABELS } from "./openbaoNames";
 
 export interface OpenBaoNetworkPoliciesArgs {
@@ -10,20 +15,9 @@ export interface OpenBaoNetworkPoliciesArgs {
   /** namespaces.name("prism"): where am-certs runs. */
   clientNamespace: pulumi.Input<string>;
   /** The cluster's address plan, for the Kubernetes API's addresses. */
-  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
   parent: pulumi.Resource;
-}
-
-const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-const tcp = (port: number) => ({ protocol: "TCP", port });
-
-/** The `kubernetes` Service's ClusterIP: the first address of the service range. */
-export function kubernetesServiceIp(serviceSubnet: string): string {
-  const cidr = parseCidr(serviceSubnet);
-  if (!cidr) throw new Error(`not an IPv4 CIDR: ${serviceSubnet}`);
-  const ip = cidr.base + 1;
-  return [24, 16, 8, 0].map((shift) => Math.floor(ip / 2 ** shift) % 256).join(".");
 }
 
 /**
@@ -52,10 +46,8 @@ export function openBaoNetworkPolicies(
     policy("raft-peers", {
       podSelector: servers,
       policyTypes: ["Ingress", "Egress"],
-      ingress: [
-        { from: [{ podSelector: servers }], ports: [tcp(OPENBAO_API_PORT), tcp(OPENBAO_CLUSTER_PORT)] },
-      ],
-      egress: [{ to: [{ podSelector: servers }], ports: [tcp(OPENBAO_API_PORT), tcp(OPENBAO_CLUSTER_PORT)] }],
+      ingress: [{ from: [{ podSelector: servers }], ports: tcp(OPENBAO_API_PORT, OPENBAO_CLUSTER_PORT) }],
+      egress: [{ to: [{ podSelector: servers }], ports: tcp(OPENBAO_API_PORT, OPENBAO_CLUSTER_PORT) }],
     }),
     // The PKI's one client: am-certs in the prism namespace, on the API port only.
     policy("am-certs", {
@@ -63,13 +55,8 @@ export function openBaoNetworkPolicies(
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [
-            {
-              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.clientNamespace } },
-              podSelector: { matchLabels: AM_CERTS.podLabels },
-            },
-          ],
-          ports: [tcp(OPENBAO_API_PORT)],
+          from: [namespacePeer(args.clientNamespace, AM_CERTS.podLabels)],
+          ports: tcp(OPENBAO_API_PORT),
         },
       ],
     }),
@@ -78,22 +65,14 @@ export function openBaoNetworkPolicies(
     policy("egress-google-kms", {
       podSelector: servers,
       policyTypes: ["Egress"],
-      egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: RFC1918 } }], ports: [tcp(443)] }],
+      egress: [internetEgress(443)],
     }),
     // The Kubernetes API, for the kubernetes auth method's TokenReview and for service registration
-    // (labelling the active pod): the `kubernetes` Service, and the control plane inside the VPC.
+    // (labelling the active pod).
     policy("egress-kubernetes-api", {
       podSelector: servers,
       policyTypes: ["Egress"],
-      egress: [
-        {
-          to: [
-            { ipBlock: { cidr: `${kubernetesServiceIp(args.clusterNetwork.serviceSubnet)}/32` } },
-            { ipBlock: { cidr: args.clusterNetwork.vpcCidr } },
-          ],
-          ports: [tcp(443), tcp(6443)],
-        },
-      ],
+      egress: [kubernetesApiEgress(args.clusterNetwork)],
     }),
   ];
 }

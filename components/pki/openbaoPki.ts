@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import type { OpenBao, PkiConfig } from "./openbao";
 import { OPENBAO_CLUSTER_ADDRESS } from "./openbaoNames";
 import { pkiAccess } from "./openbaoPkiAccess";

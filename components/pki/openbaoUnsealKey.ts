@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/gcp/kms";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
-import type { Environment } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
 import { enableGcpApis } from "../gcp/projectApis";
 import { keepInProduction } from "../safety/stateful";

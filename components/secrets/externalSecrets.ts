@@ -1,11 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { DigitalOceanConfig, Environment, PlatformConfig } from "../../stacks/config";
+import type { Environment } from "../../policies/facts/platform";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { bundleYaml } from "../helm/vendoredManifests";
-import { kubernetesServiceIp } from "../pki/openbaoNetworkPolicies";
+import {
+  internetEgress,
+  kubernetesApiEgress,
+  namespacePeer,
+  tcp,
+  type ClusterNetwork,
+} from "../kubernetes/networkPolicy";
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 /**
  * The chart (2.9.0) serves external-secrets.io/v1 only: v1beta1 needs `crds.unsafeServeV1Beta1`,
@@ -29,9 +36,6 @@ const COMPONENT_LABEL = "prism.io/external-secrets";
 const podLabels = (component: "controller" | "webhook" | "cert-controller") => ({
   [COMPONENT_LABEL]: component,
 });
-
-/** Ranges that are never Google's APIs: pods, services, the VPC and other private networks. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
 // ---- Typed custom resources -------------------------------------------------------------------
 
@@ -89,13 +93,14 @@ export interface ExternalSecretsArgs {
   /** namespaces.name("external-secrets") */
   namespace: pulumi.Input<string>;
   /** config.externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
-  config: PlatformConfig["externalSecrets"];
+  /** prism:externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
+  config: { gcpProject: string };
   /** The Secret Manager reader's service-account key JSON (a Pulumi secret). */
   gcpCredentials: pulumi.Input<string>;
   /** Namespaces allowed to use the store, e.g. [namespaces.name("prism")]. */
   consumerNamespaces: pulumi.Input<string>[];
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policies. */
-  clusterNetwork: Pick<DigitalOceanConfig["network"], "vpcCidr" | "serviceSubnet">;
+  clusterNetwork: ClusterNetwork;
   provider: k8s.Provider;
 }
 
@@ -191,19 +196,10 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         { metadata: { name: `external-secrets-${suffix}`, namespace: args.namespace }, spec },
         opts,
       );
-    const tcp = (port: number) => ({ protocol: "TCP", port });
-    const { serviceSubnet, vpcCidr } = args.clusterNetwork;
-    // The `kubernetes` Service and the control plane; DOKS's API endpoint may also be public.
-    const kubernetesApi = {
-      to: [{ ipBlock: { cidr: `${kubernetesServiceIp(serviceSubnet)}/32` } }, { ipBlock: { cidr: vpcCidr } }],
-      ports: [tcp(443), tcp(6443)],
-    };
+    const kubernetesApi = kubernetesApiEgress(args.clusterNetwork);
     // Secret Manager (secretmanager.googleapis.com) and Google's OAuth endpoint: public addresses
     // that change, so HTTPS to anything that is not a private range.
-    const publicHttps = {
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }],
-      ports: [tcp(443)],
-    };
+    const publicHttps = internetEgress(443);
     const allPods = { matchExpressions: [{ key: COMPONENT_LABEL, operator: "Exists" }] };
 
     return [
@@ -220,15 +216,15 @@ export class ExternalSecrets extends pulumi.ComponentResource {
       policy("webhook-ingress", {
         podSelector: { matchLabels: podLabels("webhook") },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(WEBHOOK_PORT)] }],
+        ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(WEBHOOK_PORT) }],
       }),
       policy("metrics-from-monitoring", {
         podSelector: allPods,
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-            ports: [tcp(METRICS_PORT)],
+            from: [namespacePeer("monitoring")],
+            ports: tcp(METRICS_PORT),
           },
         ],
       }),
@@ -237,15 +233,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
 }
 
 /** Restricted container security context, as the chart spells it. */
-const restricted = {
-  enabled: true,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: 1000,
-  seccompProfile: { type: "RuntimeDefault" },
-};
+const restricted = { enabled: true, ...RESTRICTED_CONTAINER, runAsUser: 1000 };
 
 const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
   requests: { cpu, memory },

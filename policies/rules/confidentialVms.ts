@@ -1,4 +1,4 @@
-/** Rules for confidential-VM capacity: Azure Intel TDX, GCP SEV-SNP/TDX and AWS SEV-SNP (DESIGN §7). */
+/** Rules for confidential-VM capacity: Azure Intel TDX, GCP SEV-SNP/TDX and AWS SEV-SNP. */
 import * as ec2 from "@pulumi/aws/ec2";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";

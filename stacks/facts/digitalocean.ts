@@ -19,7 +19,6 @@ export const DOKS_REGIONS = [
   "syd1",
   "atl1",
 ] as const;
-export type DoksRegion = (typeof DOKS_REGIONS)[number];
 
 /** Regions with Spaces object storage (a cluster region without Spaces backs up elsewhere). */
 export const SPACES_REGIONS = [
@@ -35,7 +34,6 @@ export const SPACES_REGIONS = [
   "tor1",
   "atl1",
 ] as const;
-export type SpacesRegion = (typeof SPACES_REGIONS)[number];
 
 export interface DropletShape {
   vcpus: number;

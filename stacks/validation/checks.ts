@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from "crypto";
 import { ROOT_CA_TTL_HOURS } from "../../components/pki/pkiLifetimes";
-import { cidrsOverlap, parseCidr } from "../cidr";
+import { cidrsOverlap, parseCidr } from "../../components/network/cidr";
 import { PUBLIC_EMAIL_DOMAINS } from "../facts/publicEmailDomains";
 import { cronProblem, longestGapHours, mostAliveAtOnce, parseCron, runs, shortestGapMinutes } from "./cron";
 

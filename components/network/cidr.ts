@@ -1,4 +1,4 @@
-/** Minimal IPv4 CIDR arithmetic for config validation (no dependency needed for four functions). */
+/** Minimal IPv4 CIDR arithmetic (no dependency needed for a handful of functions). */
 
 export interface Cidr {
   /** Network address as an unsigned 32-bit integer. */
@@ -38,13 +38,8 @@ export function cidrContains(outer: string, inner: string): boolean {
   return !!o && !!i && i.prefix >= o.prefix && i.base >= o.base && i.base + size(i) <= o.base + size(o);
 }
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-
-export function isPrivateCidr(text: string): boolean {
-  return PRIVATE_RANGES.some((range) => cidrContains(range, text));
-}
-
-function formatAddress(n: number): string {
+/** Dotted-quad form of an unsigned 32-bit address. */
+export function formatAddress(n: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
 }
 

@@ -1,0 +1,54 @@
+/**
+ * The dependency rules of eslint.config.mjs are live: an upward import or an import cycle fails
+ * lint. Each probe is linted as if it were a file of the repository (ESLint's --stdin-filename),
+ * without writing one. ESLint runs in a child process: it loads its ESM config by dynamic import,
+ * which Jest's module system does not offer.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const ESLINT = path.join(ROOT, "node_modules", "eslint", "bin", "eslint.js");
+
+async function ruleIdsFor(file: string, code: string): Promise<(string | null)[]> {
+  const run = spawnSync(process.execPath, [ESLINT, "--format", "json", "--stdin", "--stdin-filename", file], {
+    cwd: ROOT,
+    input: code,
+    encoding: "utf8",
+  });
+  if (!run.stdout) throw new Error(`eslint printed nothing (status ${run.status}): ${run.stderr}`);
+  const [result] = JSON.parse(run.stdout) as { messages: { ruleId: string | null }[] }[];
+  return result.messages.map((m) => m.ruleId);
+}
+
+describe("the dependency rules", () => {
+  it("fail a component that imports from stacks/", async () => {
+    const code =
+      'import type { PlatformConfig } from "../../stacks/config";\nexport type C = PlatformConfig;\n';
+    expect(await ruleIdsFor("components/cluster/probe.ts", code)).toContain("import-x/no-restricted-paths");
+  });
+
+  it("fail the policy pack importing a component", async () => {
+    const code =
+      'import { tcp } from "../../components/kubernetes/networkPolicy";\nexport const p = tcp(443);\n';
+    expect(await ruleIdsFor("policies/rules/probe.ts", code)).toContain("import-x/no-restricted-paths");
+  });
+
+  it("fail an import cycle", async () => {
+    // cloudflared.ts importing Traefik's component, which imports cloudflared.ts.
+    const file = "components/edge/cloudflared.ts";
+    const code = `${fs.readFileSync(path.join(ROOT, file), "utf8")}\nexport { TraefikIngress } from "./traefikIngress";\n`;
+    expect(await ruleIdsFor(file, code)).toContain("import-x/no-cycle");
+  });
+
+  it("pass a component importing the network module and the shared facts", async () => {
+    const code = [
+      'import { tcp } from "../kubernetes/networkPolicy";',
+      'import { AGENTS_PORT } from "../../policies/facts/platform";',
+      "export const p = tcp(AGENTS_PORT);",
+      "",
+    ].join("\n");
+    expect(await ruleIdsFor("components/cluster/probe.ts", code)).toEqual([]);
+  });
+});
