@@ -11,12 +11,14 @@ import { digitaloceanPolicies } from "./digitalocean";
 import { helmPolicies } from "./helm";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
+import { operatorPodPolicies } from "./operatorPods";
 import { pkiPolicies } from "./pki";
 import { rolloutPolicies } from "./rolloutAnalysis";
 import { stackSafetyPolicies } from "./stackSafety";
 
 export const allPolicies: Policies = [
   ...kubernetesWorkloadPolicies,
+  ...operatorPodPolicies,
   ...namespaceAndNetworkPolicies,
   ...stackSafetyPolicies,
   ...dataSafetyPolicies,
