@@ -123,9 +123,11 @@ export function buildPlatform(
     namespace: namespaces.name("edge"),
     backendsNamespace: namespaces.name("prism"),
     // The CVM networks' egress addresses, plus any extra ranges from config (e.g. an on-premises agent).
-    agentSourceRanges: pulumi
-      .all([confidential.egressRanges, config.confidential.extraAgentSourceRanges])
-      .apply(([egress, extra]) => [...new Set([...egress, ...extra])].sort()),
+    // Element by element, so the list and every range from config are known on a first preview.
+    agentSourceRanges: [
+      ...confidential.egressRangeList,
+      ...[...new Set(config.confidential.extraAgentSourceRanges)].sort(),
+    ],
     podCidr: config.digitalocean.network.clusterSubnet,
     baseDomain: config.baseDomain,
     provider: cluster.provider,

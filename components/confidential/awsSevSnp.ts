@@ -35,7 +35,7 @@ export type AwsConfidentialConfig = Extract<PlatformConfig["confidential"]["aws"
 
 export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "aws" as const;
-  readonly egressRanges: pulumi.Output<string[]>;
+  readonly egressRange: pulumi.Output<string>;
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
@@ -216,7 +216,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
     );
     const accessKey = new iam.AccessKey(`${name}-backends-key`, { user: user.name }, a);
 
-    this.egressRanges = eip.publicIp.apply((ip) => [`${ip}/32`]);
+    this.egressRange = eip.publicIp.apply((ip) => `${ip}/32`);
     this.backendsSettings = pulumi
       .all([vpc.id, privateSubnet.id, securityGroup.id, key.arn, template.id, template.name])
       .apply(([vpcId, subnetId, sgId, keyArn, templateId, templateName]): Record<string, string> => ({
@@ -239,6 +239,6 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
         AWS_SECRET_ACCESS_KEY: secret,
       })),
     );
-    this.registerOutputs({ egressRanges: this.egressRanges, backendsSettings: this.backendsSettings });
+    this.registerOutputs({ egressRange: this.egressRange, backendsSettings: this.backendsSettings });
   }
 }
