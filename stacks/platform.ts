@@ -135,7 +135,7 @@ export function buildConfidential(
 export function buildEdge(
   { stack, config, secrets }: StackInputs,
   { cluster, namespaces }: Foundation,
-  { confidential }: { confidential: Pick<ConfidentialCapacity, "egressRanges"> },
+  { confidential }: { confidential: Pick<ConfidentialCapacity, "egressRangeList"> },
 ) {
   const traefik = new TraefikIngress("traefik", {
     stack,
@@ -144,9 +144,11 @@ export function buildEdge(
     namespace: namespaces.name("edge"),
     backendsNamespace: namespaces.name("prism"),
     // The CVM networks' egress addresses, plus any extra ranges from config (e.g. an on-premises agent).
-    agentSourceRanges: pulumi
-      .all([confidential.egressRanges, config.confidential.extraAgentSourceRanges])
-      .apply(([egress, extra]) => [...new Set([...egress, ...extra])].sort()),
+    // Element by element, so the list and every range from config are known on a first preview.
+    agentSourceRanges: [
+      ...confidential.egressRangeList,
+      ...[...new Set(config.confidential.extraAgentSourceRanges)].sort(),
+    ],
     podCidr: config.digitalocean.network.clusterSubnet,
     clusterNetwork: config.digitalocean.network,
     baseDomain: config.baseDomain,

@@ -34,7 +34,9 @@ const T = {
 /** Foundation plus the edge layer of stacks/platform.ts, with two CVM egress ranges standing in for the clouds'. */
 const edgePlan = oncePerStack(async (stack) => ({
   plan: await planWithFoundation(stack, (ctx) => {
-    const confidential = { egressRanges: pulumi.output(["203.0.113.16/28", "203.0.113.32/28"]) };
+    const confidential = {
+      egressRangeList: ["203.0.113.16/28", "203.0.113.32/28"].map((r) => pulumi.output(r)),
+    };
     buildEdge({ ...ctx, previous: {} }, ctx, { confidential });
   }),
   config: stackConfigOf(stack),

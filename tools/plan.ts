@@ -13,6 +13,7 @@ import { checkPlanAndRendered, mandatory, renderViolations, stackPolicyConfig } 
 import { renderedObjects, renderPlanServices, type RenderedService } from "./engine/renderServices";
 import { renderPlanReleases, type RenderedRelease } from "./engine/renderReleases";
 import { renderExemptions } from "./engine/exemptions";
+import { decided, renderUndecided, undecidedOf } from "./engine/undecided";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
 import { releaseRenders, serviceRenders } from "./cost/renders";
@@ -20,13 +21,21 @@ import type { SourcedManifest } from "../policies/cost/quantities";
 import { clusterHighlights, countByType, renderTree } from "./planTree";
 
 const USAGE =
-  "usage: npm run plan -- --stack <staging|production|...> [--json <file>] [--graph <prefix>] [--policy-config <file>]\n" +
+  "usage: npm run plan -- --stack <staging|production|...> [--json <file>] [--graph <prefix>] [--policy-config <file>] [--first-preview]\n" +
   "  --json           write the plan as JSON (stable ordering, secrets masked)\n" +
   "  --graph          write the component graph to <prefix>.mmd (Mermaid) and <prefix>.dot (DOT)\n" +
-  "  --policy-config  CrossGuard pack config to use instead of policies/config/<stack>.json";
+  "  --policy-config  CrossGuard pack config to use instead of policies/config/<stack>.json\n" +
+  "  --first-preview  plan as the first `pulumi preview` of a new stack: values providers compute are\n" +
+  "                   unknown; lists the policies that could not decide and on what";
 
 async function main(argv: string[]): Promise<number> {
-  let values: { stack?: string; json?: string; graph?: string; "policy-config"?: string };
+  let values: {
+    stack?: string;
+    json?: string;
+    graph?: string;
+    "policy-config"?: string;
+    "first-preview"?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -35,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: "string" },
         graph: { type: "string" },
         "policy-config": { type: "string" },
+        "first-preview": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -55,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   let config: PolicyPackConfig;
   let rendered: SourcedManifest[];
   try {
-    plan = await planStack({ stack: values.stack });
+    plan = await planStack({ stack: values.stack, firstPreview: values["first-preview"] === true });
     const policyConfigFile = values["policy-config"];
     config = policyConfigFile
       ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as PolicyPackConfig)
@@ -78,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
 
   const resources = programResources(plan);
   process.stdout.write(
-    `Offline plan of stack ${plan.project}/${plan.stack} (simulated cloud, no credentials)\n\n`,
+    `Offline plan of stack ${plan.project}/${plan.stack} (simulated cloud, no credentials${values["first-preview"] ? "; first preview: provider-computed values unknown" : ""})\n\n`,
   );
   process.stdout.write(`${renderTree(plan)}\n\nResources by type:\n`);
   for (const [type, count] of countByType({ ...plan, resources })) {
@@ -115,7 +125,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Component graph written to ${values.graph}.mmd and ${values.graph}.dot\n`);
   }
   process.stdout.write(`\n${renderExemptions(config)}\n`);
-  process.stdout.write(`\n${renderViolations(violations)}\n`);
+  process.stdout.write(`\n${renderViolations(decided(violations))}\n`);
+  if (values["first-preview"]) process.stdout.write(`\n${renderUndecided(undecidedOf(violations))}\n`);
   const blocking = mandatory(violations);
   if (blocking.length > 0) {
     process.stderr.write(

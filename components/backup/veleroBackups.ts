@@ -164,7 +164,9 @@ export class VeleroBackups extends pulumi.ComponentResource {
       values: veleroValues({
         config,
         bucket: bucket.name,
-        s3Url: pulumi.interpolate`https://${bucket.endpoint}`,
+        // The region's Spaces endpoint (what the bucket reports as `endpoint`), from the region
+        // itself: known before the bucket exists, so a first preview's checks can read the values.
+        s3Url: `https://${config.spacesRegion}.digitaloceanspaces.com`,
         credentialsSecret: credentials.metadata.name,
       }),
       provider: args.k8sProvider,

@@ -37,7 +37,7 @@ export type AwsConfidentialConfig = Extract<PlatformConfig["confidential"]["aws"
 
 export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "aws" as const;
-  readonly egressRanges: pulumi.Output<string[]>;
+  readonly egressRange: pulumi.Output<string>;
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
@@ -225,7 +225,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
       { ...a, ...keyRotation.options, replacementTrigger: keyRotation.trigger },
     );
 
-    this.egressRanges = eip.publicIp.apply((ip) => [`${ip}/32`]);
+    this.egressRange = eip.publicIp.apply((ip) => `${ip}/32`);
     this.backendsSettings = pulumi
       .all([vpc.id, privateSubnet.id, securityGroup.id, key.arn, template.id, template.name])
       .apply(([vpcId, subnetId, sgId, keyArn, templateId, templateName]): Record<string, string> => ({
@@ -248,6 +248,6 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
         AWS_SECRET_ACCESS_KEY: secret,
       })),
     );
-    this.registerOutputs({ egressRanges: this.egressRanges, backendsSettings: this.backendsSettings });
+    this.registerOutputs({ egressRange: this.egressRange, backendsSettings: this.backendsSettings });
   }
 }

@@ -56,7 +56,7 @@ const CVM_ORCHESTRATOR_APP_ID = "bf7b6499-ff71-4aa2-97a4-f372087be7f0";
 
 export class AzureTdxLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "azure" as const;
-  readonly egressRanges: pulumi.Output<string[]>;
+  readonly egressRange: pulumi.Output<string>;
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
@@ -284,7 +284,11 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
       );
     }
 
-    this.egressRanges = pulumi.output(egressIp.ipAddress).apply((ip) => (ip ? [`${ip}/32`] : []));
+    this.egressRange = pulumi.output(egressIp.ipAddress).apply((ip) => {
+      // A Static public IP has its address once created.
+      if (!ip) throw new Error(`Azure egress IP ${name}: the static public IP has no ipAddress`);
+      return `${ip}/32`;
+    });
     this.backendsSettings = pulumi
       .all([rg.name, subnet.id, des.id, template.id, key.id])
       .apply(([resourceGroup, subnetId, desId, templateId, keyId]): Record<string, string> => ({
@@ -316,6 +320,6 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
           AZURE_CLIENT_SECRET: secret,
         })),
     );
-    this.registerOutputs({ egressRanges: this.egressRanges, backendsSettings: this.backendsSettings });
+    this.registerOutputs({ egressRange: this.egressRange, backendsSettings: this.backendsSettings });
   }
 }

@@ -34,6 +34,11 @@ export interface ConfidentialCapacityArgs {
 export class ConfidentialCapacity extends pulumi.ComponentResource {
   /** Sorted, de-duplicated egress CIDRs of every enabled landing zone; empty when none is enabled. */
   readonly egressRanges: pulumi.Output<string[]>;
+  /**
+   * The same ranges one Output each, in zone order: a list whose length is known on a first
+   * preview, before the NAT addresses exist (what a load balancer's source ranges are built from).
+   */
+  readonly egressRangeList: pulumi.Output<string>[];
 
   constructor(name: string, args: ConfidentialCapacityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:ConfidentialCapacity", name, {}, opts);
@@ -90,9 +95,8 @@ export class ConfidentialCapacity extends pulumi.ComponentResource {
       );
     }
 
-    this.egressRanges = pulumi
-      .all(zones.map((z) => z.egressRanges))
-      .apply((lists) => [...new Set(lists.flat())].sort());
+    this.egressRangeList = zones.map((z) => z.egressRange);
+    this.egressRanges = pulumi.all(this.egressRangeList).apply((ranges) => [...new Set(ranges)].sort());
     this.registerOutputs({ egressRanges: this.egressRanges });
   }
 }

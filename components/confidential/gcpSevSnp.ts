@@ -42,7 +42,7 @@ export type GcpConfidentialConfig = Extract<PlatformConfig["confidential"]["gcp"
 
 export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "gcp" as const;
-  readonly egressRanges: pulumi.Output<string[]>;
+  readonly egressRange: pulumi.Output<string>;
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
@@ -278,7 +278,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
       { ...g, ...keyRotation.options },
     );
 
-    this.egressRanges = natAddress.address.apply((ip) => [`${ip}/32`]);
+    this.egressRange = natAddress.address.apply((ip) => `${ip}/32`);
     this.backendsSettings = pulumi
       .all([vpc.selfLink, subnet.selfLink, key.id, template.selfLink, cvmAccount.email])
       .apply(([network, subnetwork, keyId, templateLink, cvmEmail]): Record<string, string> => ({
@@ -303,6 +303,6 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
         "credentials.json": Buffer.from(encoded, "base64").toString("utf8"),
       })),
     );
-    this.registerOutputs({ egressRanges: this.egressRanges, backendsSettings: this.backendsSettings });
+    this.registerOutputs({ egressRange: this.egressRange, backendsSettings: this.backendsSettings });
   }
 }

@@ -51,8 +51,11 @@ export interface LandingZoneArgs<C> {
 /** What ConfidentialCapacity needs from each cloud's landing zone. */
 export interface LandingZone {
   readonly cloud: CloudName;
-  /** Stable public egress ranges (/32s of the NAT addresses) of the CVM network. */
-  readonly egressRanges: pulumi.Output<string[]>;
+  /**
+   * The stable public egress range of the CVM network: the /32 of its one NAT address. One Output
+   * per zone, so that a list of them has a known length before any address is allocated.
+   */
+  readonly egressRange: pulumi.Output<string>;
   /** Non-secret settings Backends launches CVMs with (ConfigMap `backends-<cloud>`). */
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   /** Backends' credential for this landing zone only; a Pulumi secret (Secret `backends-<cloud>-credentials`). */

@@ -48,6 +48,64 @@ interface Toleration {
   effect: string;
 }
 
+/** The pod's security context, as a Cluster's `podSecurityContext` or a Pooler template takes it. */
+export interface PodSecurityContext {
+  runAsNonRoot: true;
+  runAsUser: number;
+  runAsGroup: number;
+  fsGroup?: number;
+  seccompProfile: { type: "RuntimeDefault" };
+}
+
+/** A container's security context, as a Cluster's `securityContext` or a Pooler container takes it. */
+export interface ContainerSecurityContext {
+  runAsNonRoot: true;
+  privileged: false;
+  allowPrivilegeEscalation: false;
+  readOnlyRootFilesystem: true;
+  capabilities: { drop: ["ALL"] };
+  seccompProfile: { type: "RuntimeDefault" };
+}
+
+/**
+ * The uid and gid of PostgreSQL in CloudNativePG's images (the Cluster's postgresUID/postgresGID
+ * default): stating a `podSecurityContext` replaces the operator's whole default, so they are
+ * stated too, with fsGroup for the volumes.
+ */
+const POSTGRES_ID = 26;
+
+/**
+ * The settings the operator's defaults already give, stated in the resources so that what the pods
+ * run does not depend on the operator version's defaults, and the pack can check them.
+ */
+export const RESTRICTED_CONTAINER: ContainerSecurityContext = {
+  runAsNonRoot: true,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+export const INSTANCE_POD_SECURITY: PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: POSTGRES_ID,
+  runAsGroup: POSTGRES_ID,
+  fsGroup: POSTGRES_ID,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** The uid and gid the operator gives PgBouncer's pods by default (pgbouncer in its image). */
+const PGBOUNCER_UID = 998;
+const PGBOUNCER_GID = 996;
+
+export const POOLER_POD_SECURITY: PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: PGBOUNCER_UID,
+  runAsGroup: PGBOUNCER_GID,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
 interface ResourceRequirements {
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
@@ -75,6 +133,10 @@ export interface ClusterSpec {
   postgresql?: { parameters: Record<string, string> };
   storage: { size: string; storageClass?: string; resizeInUseVolumes?: boolean };
   resources: ResourceRequirements;
+  /** Applied to every pod and container of the cluster. */
+  seccompProfile: { type: "RuntimeDefault" };
+  podSecurityContext: PodSecurityContext;
+  securityContext: ContainerSecurityContext;
   affinity?: {
     enablePodAntiAffinity: boolean;
     topologyKey: string;
@@ -100,7 +162,12 @@ export interface PoolerSpec {
   template?: {
     metadata?: { labels?: Record<string, string> };
     spec: {
-      containers: { name: "pgbouncer"; resources: ResourceRequirements }[];
+      securityContext: PodSecurityContext;
+      containers: {
+        name: "pgbouncer";
+        resources: ResourceRequirements;
+        securityContext: ContainerSecurityContext;
+      }[];
       nodeSelector?: Record<string, string>;
       tolerations?: Toleration[];
     };

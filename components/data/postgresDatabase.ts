@@ -8,8 +8,11 @@ import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
 import {
   CNPG_LABELS,
   CNPG_PORTS,
+  INSTANCE_POD_SECURITY,
   pooler,
+  POOLER_POD_SECURITY,
   postgresCluster,
+  RESTRICTED_CONTAINER,
   scheduledBackup,
   type BarmanObjectStore,
 } from "./postgresCluster";
@@ -195,6 +198,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
           ...(production ? { storageClass: RETAIN_STORAGE_CLASS } : {}),
         },
         resources: sizing.resources,
+        seccompProfile: { type: "RuntimeDefault" },
+        podSecurityContext: INSTANCE_POD_SECURITY,
+        securityContext: RESTRICTED_CONTAINER,
         affinity: {
           enablePodAntiAffinity: true,
           topologyKey: "kubernetes.io/hostname",
@@ -242,7 +248,13 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         },
         monitoring: { enablePodMonitor: true },
         template: {
-          spec: { containers: [{ name: "pgbouncer", resources: POOLER_RESOURCES }], ...args.placement },
+          spec: {
+            securityContext: POOLER_POD_SECURITY,
+            containers: [
+              { name: "pgbouncer", resources: POOLER_RESOURCES, securityContext: RESTRICTED_CONTAINER },
+            ],
+            ...args.placement,
+          },
         },
       },
       clusterOpts,

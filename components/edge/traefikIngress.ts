@@ -38,7 +38,7 @@ export interface TraefikIngressArgs {
   /** Namespace prism, where the Backends service and its 7018 route live. */
   backendsNamespace: pulumi.Input<string>;
   /** The only sources allowed to reach 7018: the confidential-VM networks' egress ranges. */
-  agentSourceRanges: pulumi.Input<string[]>;
+  agentSourceRanges: pulumi.Input<pulumi.Input<string>[]>;
   /** The cluster's pod CIDR: X-Forwarded-* headers are trusted from cloudflared, nobody else. */
   podCidr: string;
   /** The zone of the platform hostnames, which Traefik's origin certificate covers. */

@@ -66,9 +66,21 @@ function exempted(
   );
 }
 
-/** A resource policy over every kind that carries a pod template (WORKLOAD_TYPES). */
+/** The workloads a resource describes (none for most resources). */
+export type WorkloadSource = (type: string, props: Record<string, unknown>) => Workload[];
+
+const podTemplates: WorkloadSource = (type, props) => {
+  const workload = workloadOf(type, props);
+  return workload ? [workload] : [];
+};
+
+/**
+ * A resource policy over every kind that carries a pod template (WORKLOAD_TYPES), or over the
+ * workloads another source finds (the pods operators build from their custom resources).
+ */
 export function workloadPolicy<C extends object = Record<string, never>>(
   rule: WorkloadRule<C>,
+  source: WorkloadSource = podTemplates,
 ): ResourceValidationPolicy {
   const configSchema: PolicyConfigSchema = {
     ...rule.configSchema,
@@ -80,18 +92,20 @@ export function workloadPolicy<C extends object = Record<string, never>>(
     enforcementLevel: rule.enforcementLevel,
     configSchema,
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-      const workload = workloadOf(args.type, args.props);
-      if (!workload) return;
-      const where = `${workload.kind} ${workload.namespace ?? "?"}/${workload.name ?? args.name}`;
+      const workloads = source(args.type, args.props);
+      if (workloads.length === 0) return;
       const config = args.getConfig<C & Partial<ExemptionConfig>>();
       const exemptions = config.exemptions ?? [];
-      rule.check(
-        workload,
-        (message, container) => {
-          if (!exempted(exemptions, where, message, container)) reportViolation(`${where}: ${message}`);
-        },
-        config,
-      );
+      for (const workload of workloads) {
+        const where = `${workload.kind} ${workload.namespace ?? "?"}/${workload.name ?? args.name}`;
+        rule.check(
+          workload,
+          (message, container) => {
+            if (!exempted(exemptions, where, message, container)) reportViolation(`${where}: ${message}`);
+          },
+          config,
+        );
+      }
     },
   };
 }

@@ -20,6 +20,7 @@ import { PACK_ENFORCEMENT_LEVEL } from "./pack";
 import { parsePackConfigFile, policyInfos, reconcilePackConfig } from "./packConfig";
 import { NotYetDecidable } from "./notYetDecidable";
 import { recordSecretPaths } from "./secrets";
+import { containsUnknown, unknownCheckingProps, unknownPathOf } from "./unknowns";
 
 export interface EvaluatedResource {
   urn: string;
@@ -53,6 +54,11 @@ export interface Violation {
   enforcementLevel: EnforcementLevel;
   message: string;
   urn?: string;
+  /**
+   * Set when the policy could not decide because it read a value unknown during a preview: the
+   * property path it read. CrossGuard reports such a policy as advisory, so it blocks nothing.
+   */
+  undecided?: string;
 }
 
 class NotApplicable extends Error {}
@@ -101,8 +107,10 @@ function providerOf(r: EvaluatedResource, byUrn: Map<string, EvaluatedResource>)
 
 /** What resource and stack policies both see of a resource: its props (a private copy) and identity. */
 function view(r: EvaluatedResource, props: Record<string, unknown>, byUrn: Map<string, EvaluatedResource>) {
-  const copy = structuredClone(props);
-  recordSecretPaths(copy, r.secretPaths);
+  const clone = structuredClone(props);
+  recordSecretPaths(clone, r.secretPaths);
+  // Behind CrossGuard's proxy only when something is unknown: reading it then throws, as under the CLI.
+  const copy = containsUnknown(clone) ? unknownCheckingProps(clone) : clone;
   return {
     type: r.type,
     props: copy,
@@ -157,6 +165,24 @@ export async function evaluatePolicies(
         message,
         urn: reportedUrn ?? urn,
       });
+    /** What CrossGuard reports for a policy that read an unknown value; rethrows anything else. */
+    // A rule that read a value unknown during preview, through the props (./unknowns.ts) or in a
+    // Release's placeholder render (./releaseChecks.ts): advisory, as CrossGuard's server reports it.
+    const undecided = (err: unknown, urn?: string) => {
+      const path = err instanceof NotYetDecidable ? (err.path ?? "values") : unknownPathOf(err);
+      if (path === undefined) {
+        if (err instanceof NotApplicable) return;
+        throw err;
+      }
+      violations.push({
+        policy: policy.name,
+        description: policy.description,
+        enforcementLevel: "advisory",
+        message: `can't run policy '${policy.name}' during preview: ${err instanceof Error ? err.message : path}`,
+        urn,
+        undecided: path,
+      });
+    };
 
     if (isResourcePolicy(policy) && policy.validateResource) {
       const validations = Array.isArray(policy.validateResource)
@@ -173,16 +199,7 @@ export async function evaluatePolicies(
           try {
             await validation(args, report(r.urn));
           } catch (err) {
-            // As CrossGuard's server reports a rule that reads a value unknown during preview.
-            if (err instanceof NotYetDecidable) {
-              violations.push({
-                policy: policy.name,
-                description: policy.description,
-                enforcementLevel: "advisory",
-                message: `can't run policy '${policy.name}' during preview: ${err.message}`,
-                urn: r.urn,
-              });
-            } else if (!(err instanceof NotApplicable)) throw err;
+            undecided(err, r.urn);
           }
         }
       }
@@ -214,7 +231,7 @@ export async function evaluatePolicies(
           report(undefined),
         );
       } catch (err) {
-        if (!(err instanceof NotApplicable)) throw err;
+        undecided(err);
       }
     }
   }

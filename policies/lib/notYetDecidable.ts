@@ -3,8 +3,11 @@
  * advisory ("can't run … during preview"), and so does the offline evaluator (./evaluate.ts).
  */
 export class NotYetDecidable extends Error {
-  constructor(message: string) {
+  /** The property still unknown, where one is named. */
+  readonly path?: string;
+  constructor(message: string, path?: string) {
     super(message);
+    this.path = path;
     this.name = "NotYetDecidable";
   }
 }

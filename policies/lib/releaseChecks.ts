@@ -36,7 +36,7 @@ function undecidable(args: ResourceValidationArgs, path: string | undefined, mes
       throw err;
     }
   }
-  throw new NotYetDecidable(message);
+  throw new NotYetDecidable(message, path);
 }
 
 /** `policy`, also run over every object the Releases it is given render. */

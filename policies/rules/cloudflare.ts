@@ -5,6 +5,7 @@ import {
   type ResourceValidationPolicy,
   type StackValidationPolicy,
 } from "@pulumi/policy";
+import { isUnknownValue, knownItems, peek } from "../lib/unknowns";
 
 const TUNNEL_SUFFIX = ".cfargotunnel.com";
 const CATCH_ALL_SERVICE = "http_status:404";
@@ -14,12 +15,27 @@ function normalHost(host: string): string {
   return host.trim().toLowerCase().replace(/\.$/, "");
 }
 
+/**
+ * Decided on a first preview too, when a tunnel's CNAME target (`<tunnel id>.cfargotunnel.com`) is
+ * not yet known: `proxied` is read first and settles it; a CNAME that is not proxied and whose
+ * target is still unknown is held to the rule, since a tunnel's target is exactly such a value.
+ */
 export const tunnelDnsProxied: ResourceValidationPolicy = {
   name: "cf-tunnel-dns-proxied",
-  description: "DNS records pointing at a Cloudflare tunnel (*.cfargotunnel.com) are proxied.",
+  description:
+    "DNS records pointing at a Cloudflare tunnel (*.cfargotunnel.com) are proxied; so is a CNAME whose target is not yet known.",
   validateResource: validateResourceOfType(cloudflare.DnsRecord, (record, args, report) => {
+    if (record.proxied === true) return;
+    if (isUnknownValue(peek(args.props, "content"))) {
+      if (record.type === "CNAME") {
+        report(
+          `DNS record ${record.name ?? args.name} is a CNAME to a target not yet known (as a tunnel's is) without proxied: true`,
+        );
+      }
+      return;
+    }
     const content = normalHost(record.content ?? "");
-    if (content.endsWith(TUNNEL_SUFFIX) && record.proxied !== true) {
+    if (content.endsWith(TUNNEL_SUFFIX)) {
       report(`DNS record ${record.name ?? args.name} points at tunnel ${content} without proxied: true`);
     }
   }),
@@ -94,16 +110,23 @@ export const operatorHostsBehindAccess: StackValidationPolicy = {
     const prefixes = new Set(
       args.getConfig<{ operatorHostPrefixes: string[] }>().operatorHostPrefixes.map((p) => p.toLowerCase()),
     );
-    const covered = new Set<string>();
-    for (const r of args.resources) {
+    // `domain` first: it is the application's input, known on a first preview, while the
+    // provider fills in `selfHostedDomains` and `destinations`; their known entries count too.
+    const apps: AccessApplicationView[] = args.resources.flatMap((r) => {
       const app: AccessApplicationView | undefined = r.asType(cloudflare.ZeroTrustAccessApplication);
-      if (!app) continue;
-      const domains = [
-        app.domain,
-        ...(app.selfHostedDomains ?? []),
-        ...(app.destinations ?? []).map((d) => d.uri),
+      return app ? [app] : [];
+    });
+    const covered = new Set<string>();
+    for (const app of apps) if (app.domain) covered.add(coveredHost(app.domain));
+    for (const app of apps) {
+      const extra = [
+        ...knownItems(peek(app, "selfHostedDomains")),
+        ...knownItems(peek(app, "destinations")).map((d) =>
+          typeof d === "object" && d !== null ? peek(d, "uri") : undefined,
+        ),
       ];
-      for (const domain of domains) if (domain) covered.add(coveredHost(domain));
+      for (const domain of extra)
+        if (typeof domain === "string" && !isUnknownValue(domain)) covered.add(coveredHost(domain));
     }
     for (const r of args.resources) {
       const tunnel: TunnelConfigView | undefined = r.asType(cloudflare.ZeroTrustTunnelCloudflaredConfig);

@@ -12,6 +12,7 @@ import { digitaloceanPolicies } from "./digitalocean";
 import { helmPolicies } from "./helm";
 import { kubernetesWorkloadPolicies } from "./kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "./namespacesAndNetwork";
+import { operatorPodPolicies } from "./operatorPods";
 import { pkiPolicies } from "./pki";
 import { rolloutPolicies } from "./rolloutAnalysis";
 import { stackSafetyPolicies } from "./stackSafety";
@@ -22,6 +23,7 @@ const renderingReleases = (policies: Policies): Policies =>
 
 export const allPolicies: Policies = [
   ...renderingReleases(kubernetesWorkloadPolicies),
+  ...renderingReleases(operatorPodPolicies),
   ...renderingReleases(namespaceAndNetworkPolicies),
   ...stackSafetyPolicies,
   ...dataSafetyPolicies,

@@ -1,6 +1,15 @@
 /** Rules for every pod template: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, Rollout. */
 import { workloadPolicy } from "../lib/define";
 import { allContainers, type Container } from "../lib/podSpec";
+import {
+  DEFAULT_ALLOWED_REGISTRIES,
+  escalationFinding,
+  privilegedFinding,
+  registryFinding,
+  resourcesFinding,
+  rootFindings,
+  seccompFinding,
+} from "../lib/containerChecks";
 import { SA_TOKEN_ANNOTATION } from "../facts/kubernetes";
 
 const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
@@ -9,14 +18,8 @@ export const runAsNonRoot = workloadPolicy({
   name: "k8s-run-as-non-root",
   description: "Containers run as a non-root user (runAsNonRoot, and never runAsUser 0).",
   check(w, report) {
-    const pod = w.spec.securityContext ?? {};
     for (const { container } of allContainers(w.spec)) {
-      const sc = container.securityContext ?? {};
-      const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-      const user = sc.runAsUser ?? pod.runAsUser;
-      if (nonRoot !== true)
-        report(`container ${container.name} does not set runAsNonRoot: true`, container.name);
-      if (user === 0) report(`container ${container.name} runs as user 0`, container.name);
+      for (const finding of rootFindings(container, w.spec)) report(finding, container.name);
     }
   },
 });
@@ -26,8 +29,8 @@ export const noPrivileged = workloadPolicy({
   description: "No privileged containers.",
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
-      if (container.securityContext?.privileged === true)
-        report(`container ${container.name} is privileged`, container.name);
+      const finding = privilegedFinding(container);
+      if (finding) report(finding, container.name);
     }
   },
 });
@@ -37,9 +40,8 @@ export const noPrivilegeEscalation = workloadPolicy({
   description: "Containers set allowPrivilegeEscalation: false.",
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
-      if (container.securityContext?.allowPrivilegeEscalation !== false) {
-        report(`container ${container.name} does not set allowPrivilegeEscalation: false`, container.name);
-      }
+      const finding = escalationFinding(container);
+      if (finding) report(finding, container.name);
     }
   },
 });
@@ -63,15 +65,9 @@ export const seccompRuntimeDefault = workloadPolicy({
   name: "k8s-seccomp-runtime-default",
   description: "Pods or all their containers use the RuntimeDefault (or Localhost) seccomp profile.",
   check(w, report) {
-    const podProfile = w.spec.securityContext?.seccompProfile?.type;
     for (const { container } of allContainers(w.spec)) {
-      const profile = container.securityContext?.seccompProfile?.type ?? podProfile;
-      if (profile !== "RuntimeDefault" && profile !== "Localhost") {
-        report(
-          `container ${container.name} has seccomp profile ${profile ?? "unset"}, not RuntimeDefault`,
-          container.name,
-        );
-      }
+      const finding = seccompFinding(container, w.spec);
+      if (finding) report(finding, container.name);
     }
   },
 });
@@ -81,14 +77,8 @@ export const resourceRequestsAndLimits = workloadPolicy({
   description: "Every container sets CPU and memory requests and limits.",
   check(w, report) {
     for (const { container } of allContainers(w.spec)) {
-      const missing: string[] = [];
-      for (const kind of ["requests", "limits"] as const) {
-        for (const resource of ["cpu", "memory"]) {
-          if (container.resources?.[kind]?.[resource] === undefined) missing.push(`${kind}.${resource}`);
-        }
-      }
-      if (missing.length)
-        report(`container ${container.name} lacks resources ${missing.join(", ")}`, container.name);
+      const finding = resourcesFinding(container);
+      if (finding) report(finding, container.name);
     }
   },
 });
@@ -159,15 +149,6 @@ export const imageTagPinned = workloadPolicy({
   },
 });
 
-/** Fully qualified image reference: Docker Hub short names get their implied registry. */
-export function qualifiedImage(image: string): string {
-  const first = image.split("/")[0];
-  const hasRegistry =
-    image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (hasRegistry) return image;
-  return image.includes("/") ? `docker.io/${image}` : `docker.io/library/${image}`;
-}
-
 export const allowedRegistries = workloadPolicy<{ registries: string[] }>({
   name: "k8s-allowed-registries",
   description: "Images come only from the allowed registries.",
@@ -176,20 +157,15 @@ export const allowedRegistries = workloadPolicy<{ registries: string[] }>({
       registries: {
         type: "array",
         items: { type: "string" },
-        default: ["ghcr.io/", "quay.io/", "registry.k8s.io/", "docker.io/", "public.ecr.aws/"],
+        default: DEFAULT_ALLOWED_REGISTRIES,
         description: "Allowed image prefixes (registry host, optionally with a path).",
       },
     },
   },
   check(w, report, config) {
     for (const { container } of allContainers(w.spec)) {
-      const image = qualifiedImage(container.image ?? "");
-      if (!config.registries.some((prefix) => image.startsWith(prefix))) {
-        report(
-          `container ${container.name} image "${image}" is not from an allowed registry (${config.registries.join(", ")})`,
-          container.name,
-        );
-      }
+      const finding = registryFinding(container, config.registries);
+      if (finding) report(finding, container.name);
     }
   },
 });

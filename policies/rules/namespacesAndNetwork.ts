@@ -6,6 +6,7 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { workloadOf } from "../lib/podSpec";
+import { knownItems } from "../lib/unknowns";
 
 type Meta = { name?: string; namespace?: string; labels?: Record<string, string> };
 
@@ -121,17 +122,19 @@ export const defaultDenyNetworkPolicy: StackValidationPolicy = {
   validateStack: (args, report) => {
     const needs = new Map<string, string>(); // namespace → URN that needs it
     const denied = new Set<string>();
+    // Only the kinds it is about are read: a stack policy that reads one unknown value (on a first
+    // preview, e.g. a Release's computed metadata) decides nothing at all.
+    const metaOf = (r: (typeof args.resources)[number]) => (r.props.metadata ?? {}) as Meta;
     for (const r of args.resources) {
-      const meta = (r.props.metadata ?? {}) as Meta;
-      if (r.isType(k8s.core.v1.Namespace) && meta.name) needs.set(meta.name, r.urn);
+      if (r.isType(k8s.core.v1.Namespace)) {
+        const name = metaOf(r).name;
+        if (name) needs.set(name, r.urn);
+      }
       const workload = workloadOf(r.type, r.props);
       if (workload?.namespace && !needs.has(workload.namespace)) needs.set(workload.namespace, r.urn);
-      if (
-        r.isType(k8s.networking.v1.NetworkPolicy) &&
-        meta.namespace &&
-        isDefaultDeny(r.props.spec as NetworkPolicySpec)
-      ) {
-        denied.add(meta.namespace);
+      if (r.isType(k8s.networking.v1.NetworkPolicy)) {
+        const namespace = metaOf(r).namespace;
+        if (namespace && isDefaultDeny(r.props.spec as NetworkPolicySpec)) denied.add(namespace);
       }
     }
     for (const [ns, urn] of needs) {
@@ -170,8 +173,11 @@ export const serviceExposure: ResourceValidationPolicy = {
       );
       return;
     }
+    // The list's length and the ranges written literally are known on a first preview; a range
+    // still unknown is the /32 of an address a provider has yet to allocate (checked at the update).
     const ranges = svc.spec?.loadBalancerSourceRanges ?? [];
-    if (type === "LoadBalancer" && (ranges.length === 0 || ranges.some((r) => r.endsWith("/0")))) {
+    const known = knownItems(ranges).map(String);
+    if (type === "LoadBalancer" && (ranges.length === 0 || known.some((r) => r.endsWith("/0")))) {
       report(`Service ${id} is a load balancer without restrictive loadBalancerSourceRanges`);
     }
   }),

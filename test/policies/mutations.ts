@@ -161,6 +161,36 @@ export const MUTATIONS: Mutation[] = [
   },
   ...workloadMutations(),
   {
+    policy: "operator-pod-security-context",
+    what: "let the users database's PostgreSQL containers escalate privileges",
+    mutate: (rs) => {
+      const db = find(rs, "kubernetes:postgresql.cnpg.io/v1:Cluster", "data-postgres-users-cluster");
+      (
+        db.inputs.spec as { securityContext: Record<string, unknown> }
+      ).securityContext.allowPrivilegeEscalation = true;
+    },
+  },
+  {
+    policy: "operator-pod-resources",
+    what: "drop the limits of the users database's PgBouncer",
+    mutate: (rs) => {
+      const pooler = find(rs, "kubernetes:postgresql.cnpg.io/v1:Pooler", "data-postgres-users-pooler");
+      const spec = pooler.inputs.spec as {
+        template: { spec: { containers: { resources: { limits?: unknown } }[] } };
+      };
+      delete spec.template.spec.containers[0].resources.limits;
+    },
+  },
+  {
+    policy: "operator-pod-allowed-registries",
+    what: "run SpiceDB from an unknown registry",
+    mutate: (rs) => {
+      const cluster = find(rs, "kubernetes:authzed.com/v1alpha1:SpiceDBCluster", "spicedb-cluster");
+      (cluster.inputs.spec as { config: Record<string, unknown> }).config.image =
+        "registry.example.net/authzed/spicedb:v1.45.0";
+    },
+  },
+  {
     policy: "k8s-service-exposure",
     what: "open the CVM agents' load balancer to any source",
     mutate: (rs) => {

@@ -23,6 +23,11 @@ export interface PlanOptions {
   mutateConfig?: ConfigMutation;
   /** Outputs of the stack's previous update, as a StackReference to itself reads them; none by default. */
   priorOutputs?: Record<string, unknown>;
+  /**
+   * Plan as the first `pulumi preview` of a new stack sees it: the program runs as a preview and
+   * every value a provider computes is unknown (SimulatedCloud's firstPreview).
+   */
+  firstPreview?: boolean;
 }
 
 /** The program failed: `plan` holds whatever it registered before failing. */
@@ -52,7 +57,7 @@ export function planStack(options: PlanOptions): Promise<Plan> {
 
 function runOnce(options: PlanOptions): Promise<Plan> {
   const settings = loadStackSettings(options.root ?? PROJECT_ROOT, options.stack, options.mutateConfig);
-  return runProgram(settings, program, options.priorOutputs);
+  return runProgram(settings, program, options.priorOutputs, options.firstPreview ?? false);
 }
 
 /**
@@ -94,12 +99,13 @@ async function runProgram(
   settings: StackSettings,
   programFn: Program,
   priorOutputs?: Record<string, unknown>,
+  firstPreview = false,
 ): Promise<Plan> {
-  const cloud = new SimulatedCloud(priorOutputs);
+  const cloud = new SimulatedCloud(priorOutputs, firstPreview);
   const monitor = new RecordingMonitor(cloud);
   // "organization" is what a self-managed backend calls every stack's organization.
-  await pulumi.runtime.setMocks(cloud, settings.project, settings.stack, false, ORGANIZATION);
-  pulumi.runtime.setMockOptions(monitor, settings.project, settings.stack, false, ORGANIZATION);
+  await pulumi.runtime.setMocks(cloud, settings.project, settings.stack, firstPreview, ORGANIZATION);
+  pulumi.runtime.setMockOptions(monitor, settings.project, settings.stack, firstPreview, ORGANIZATION);
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 
   const plan: Plan = {

@@ -8,6 +8,7 @@ import { typeTokenOf } from "../../policies/lib/podSpec";
 import { allPolicies } from "../../policies/rules";
 import { kubernetesWorkloadPolicies } from "../../policies/rules/kubernetesWorkloads";
 import { namespaceAndNetworkPolicies } from "../../policies/rules/namespacesAndNetwork";
+import { operatorPodPolicies } from "../../policies/rules/operatorPods";
 import { rolloutPolicies } from "../../policies/rules/rolloutAnalysis";
 import type { Plan } from "./plan";
 
@@ -106,12 +107,14 @@ export function renderedToEvaluated(objects: RenderedObject[]): EvaluatedResourc
 }
 
 /**
- * The pack's rules about Kubernetes objects themselves (pod security, namespaces, exposure): its
+ * The pack's rules about Kubernetes objects themselves (pod security, the pods operators build from
+ * custom resources, namespaces, exposure): its
  * resource-validation policies over kubernetes:* types. Rules about the Pulumi program (explicit
  * providers, secrets in state, protect) and stack policies do not apply to manifests ArgoCD applies.
  */
 export const KUBERNETES_MANIFEST_POLICIES = [
   ...kubernetesWorkloadPolicies,
+  ...operatorPodPolicies,
   ...namespaceAndNetworkPolicies,
   ...rolloutPolicies,
 ].filter((p) => "validateResource" in p);

@@ -11,8 +11,10 @@ import {
   deserializeProperty,
   isRpcSecret,
   serializeProperties,
+  unknownValue,
   unwrapRpcSecret,
 } from "@pulumi/pulumi/runtime/rpc";
+import { isUnknown } from "@pulumi/pulumi/output";
 import {
   RegisterResourceResponse,
   type RegisterResourceOutputsRequest,
@@ -25,8 +27,12 @@ import { defaultProviderUrn, engineUrn } from "./urn";
 
 type Callback = (err: unknown, response?: RegisterResourceResponse) => void;
 
-/** Unwraps secrets, collecting the dotted paths where they were. */
+/**
+ * Unwraps secrets, collecting the dotted paths where they were; a value unknown in a preview is
+ * recorded as the engine's unknown sentinel, the string the CLI sends analyzers for it.
+ */
 function unwrapSecrets(value: unknown, path: string, secrets: string[]): unknown {
+  if (isUnknown(value)) return unknownValue;
   if (isRpcSecret(value)) {
     secrets.push(path);
     return unwrapSecrets(unwrapRpcSecret(value), path, []);

@@ -1,6 +1,7 @@
 /** Helpers shared by the simulated cloud's per-provider tables. */
 import { createHash } from "crypto";
-import { isRpcSecret, unwrapRpcSecret } from "@pulumi/pulumi/runtime/rpc";
+import { isUnknown } from "@pulumi/pulumi/output";
+import { isRpcSecret, unknownValue, unwrapRpcSecret } from "@pulumi/pulumi/runtime/rpc";
 
 export type State = Record<string, unknown>;
 /** Outputs of a resource type, from its logical name and (unwrapped) inputs. */
@@ -18,8 +19,12 @@ export function stableUuid(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Deep copy of inputs with Pulumi's secret wrappers removed, for deriving outputs. */
+/**
+ * Deep copy of inputs with Pulumi's secret wrappers removed, for deriving outputs; a value unknown
+ * in a preview becomes the engine's unknown sentinel (a string), as the CLI sends it to analyzers.
+ */
 export function plain(value: unknown): unknown {
+  if (isUnknown(value)) return unknownValue;
   if (isRpcSecret(value)) return plain(unwrapRpcSecret(value));
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === "object" && value !== null) {
