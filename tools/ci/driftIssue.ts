@@ -7,9 +7,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
 import { gitHubApi, type GitHubApi } from "./githubApi";
 import { ACTIONS_BOT } from "./prComment";
+import {
+  botIssues,
+  closeStackIssue,
+  requiredEnv,
+  writeStackIssue,
+  type StackIssueAction,
+} from "./stackIssues";
 
 export const DRIFT_LABEL = "drift";
 const MAX_OUTPUT = 60000;
@@ -70,15 +76,7 @@ export function issueBody(
   ].join("\n");
 }
 
-const Issue = z.object({
-  number: z.number(),
-  title: z.string(),
-  state: z.string(),
-  user: z.object({ login: z.string(), type: z.string() }).nullable(),
-  pull_request: z.unknown().optional(),
-});
-
-export type DriftAction = { stack: string; action: "opened" | "updated" | "closed" | "none"; issue?: number };
+export type DriftAction = StackIssueAction;
 
 export async function reportDrift(
   api: GitHubApi,
@@ -87,10 +85,7 @@ export async function reportDrift(
   runUrl: string,
   bot = ACTIONS_BOT,
 ): Promise<DriftAction[]> {
-  const open = z
-    .array(Issue)
-    .parse(await api.list(`/repos/${repository}/issues?state=open&labels=${DRIFT_LABEL}&per_page=100`))
-    .filter((i) => !i.pull_request && i.user?.login === bot && i.user.type === "Bot");
+  const open = await botIssues(api, repository, DRIFT_LABEL, bot);
   const actions: DriftAction[] = [];
   for (const r of results) {
     const existing = open.find((i) => i.title === issueTitle(r.stack));
@@ -98,31 +93,23 @@ export async function reportDrift(
       // The detect job did not get as far as the preview (a credential failure shows in its log).
       actions.push({ stack: r.stack, action: "none", issue: existing?.number });
     } else if (r.kind === "clean") {
-      if (existing) {
-        await api.post(`/repos/${repository}/issues/${existing.number}/comments`, {
-          body: `No drift in stack \`${r.stack}\` as of ${runUrl}; closing.`,
-        });
-        await api.patch(`/repos/${repository}/issues/${existing.number}`, {
-          state: "closed",
-          state_reason: "completed",
-        });
-        actions.push({ stack: r.stack, action: "closed", issue: existing.number });
-      } else actions.push({ stack: r.stack, action: "none" });
+      actions.push(
+        await closeStackIssue(
+          api,
+          repository,
+          r.stack,
+          existing,
+          `No drift in stack \`${r.stack}\` as of ${runUrl}; closing.`,
+        ),
+      );
     } else {
-      const body = issueBody(r, runUrl);
-      if (existing) {
-        await api.patch(`/repos/${repository}/issues/${existing.number}`, { body });
-        actions.push({ stack: r.stack, action: "updated", issue: existing.number });
-      } else {
-        const created = Issue.parse(
-          await api.post(`/repos/${repository}/issues`, {
-            title: issueTitle(r.stack),
-            body,
-            labels: [DRIFT_LABEL],
-          }),
-        );
-        actions.push({ stack: r.stack, action: "opened", issue: created.number });
-      }
+      actions.push(
+        await writeStackIssue(api, repository, r.stack, existing, {
+          title: issueTitle(r.stack),
+          label: DRIFT_LABEL,
+          body: issueBody(r, runUrl),
+        }),
+      );
     }
   }
   return actions;
@@ -134,11 +121,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write("usage: npm run ci:drift-issue -- <results dir> <stack>...\n");
     return 2;
   }
-  const need = (name: string) => {
-    const v = process.env[name];
-    if (!v) throw new Error(`${name} is not set (the report job runs inside GitHub Actions)`);
-    return v;
-  };
+  const need = requiredEnv;
   const results = stacks.map((s) => readDriftResult(dir, s));
   const actions = await reportDrift(
     gitHubApi(process.env.GITHUB_API_URL ?? "https://api.github.com", need("GITHUB_TOKEN")),

@@ -9,6 +9,13 @@ import * as path from "path";
 import { z } from "zod";
 import { gitHubApi, type GitHubApi } from "../ci/githubApi";
 import { ACTIONS_BOT } from "../ci/prComment";
+import {
+  botIssues,
+  closeStackIssue,
+  requiredEnv,
+  writeStackIssue,
+  type StackIssueAction,
+} from "../ci/stackIssues";
 import { drillSummary, type DrillReport } from "./restoreDrill";
 
 export const DRILL_ISSUE_LABEL = "restore-drill";
@@ -31,18 +38,7 @@ export function readDrillReport(dir: string, stack: string): DrillOutcome {
   return { stack, report: Report.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
 }
 
-const Issue = z.object({
-  number: z.number(),
-  title: z.string(),
-  user: z.object({ login: z.string(), type: z.string() }).nullable(),
-  pull_request: z.unknown().optional(),
-});
-
-export type DrillIssueAction = {
-  stack: string;
-  action: "opened" | "updated" | "closed" | "none";
-  issue?: number;
-};
+export type DrillIssueAction = StackIssueAction;
 
 export async function reportDrills(
   api: GitHubApi,
@@ -51,26 +47,20 @@ export async function reportDrills(
   runUrl: string,
   bot = ACTIONS_BOT,
 ): Promise<DrillIssueAction[]> {
-  const open = z
-    .array(Issue)
-    .parse(await api.list(`/repos/${repository}/issues?state=open&labels=${DRILL_ISSUE_LABEL}&per_page=100`))
-    .filter((i) => !i.pull_request && i.user?.login === bot && i.user.type === "Bot");
+  const open = await botIssues(api, repository, DRILL_ISSUE_LABEL, bot);
   const actions: DrillIssueAction[] = [];
   for (const { stack, report } of outcomes) {
     const existing = open.find((i) => i.title === drillIssueTitle(stack));
     if (report?.ok) {
-      if (!existing) {
-        actions.push({ stack, action: "none" });
-        continue;
-      }
-      await api.post(`/repos/${repository}/issues/${existing.number}/comments`, {
-        body: `The restore drill of stack \`${stack}\` passed in ${runUrl}; closing.`,
-      });
-      await api.patch(`/repos/${repository}/issues/${existing.number}`, {
-        state: "closed",
-        state_reason: "completed",
-      });
-      actions.push({ stack, action: "closed", issue: existing.number });
+      actions.push(
+        await closeStackIssue(
+          api,
+          repository,
+          stack,
+          existing,
+          `The restore drill of stack \`${stack}\` passed in ${runUrl}; closing.`,
+        ),
+      );
       continue;
     }
     const body = [
@@ -82,19 +72,13 @@ export async function reportDrills(
       "A backup counts only once a restore from it works: until a drill passes, treat this stack's backups as unproven (docs/backup-restore.md).",
       "",
     ].join("\n");
-    if (existing) {
-      await api.patch(`/repos/${repository}/issues/${existing.number}`, { body });
-      actions.push({ stack, action: "updated", issue: existing.number });
-    } else {
-      const created = Issue.parse(
-        await api.post(`/repos/${repository}/issues`, {
-          title: drillIssueTitle(stack),
-          body,
-          labels: [DRILL_ISSUE_LABEL],
-        }),
-      );
-      actions.push({ stack, action: "opened", issue: created.number });
-    }
+    actions.push(
+      await writeStackIssue(api, repository, stack, existing, {
+        title: drillIssueTitle(stack),
+        label: DRILL_ISSUE_LABEL,
+        body,
+      }),
+    );
   }
   return actions;
 }
@@ -105,11 +89,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write("usage: npm run drill:issue -- <reports dir> <stack>...\n");
     return 2;
   }
-  const need = (name: string) => {
-    const v = process.env[name];
-    if (!v) throw new Error(`${name} is not set (the report job runs inside GitHub Actions)`);
-    return v;
-  };
+  const need = requiredEnv;
   const outcomes = stacks.map((s) => readDrillReport(dir, s));
   const actions = await reportDrills(
     gitHubApi(process.env.GITHUB_API_URL ?? "https://api.github.com", need("GITHUB_TOKEN")),
