@@ -87,9 +87,11 @@ describe("a Release the pack is given", () => {
     expect(mandatory(found)).toEqual([]);
     const advisory = found.filter((v) => v.policy === "k8s-no-privileged");
     expect(advisory.map((v) => v.enforcementLevel)).toEqual(["advisory"]);
+    // As CrossGuard words it: the read of the unknown value, then what the placeholder render found.
     expect(advisory[0].message).toMatch(
-      /during preview: not yet decidable: values\.deployment\.podAnnotations\.preview\/x unknown .*container traefik is privileged/,
+      /^can't run policy 'k8s-no-privileged' during preview: string value at \.values\.deployment\.podAnnotations\.preview\/x can't be known during preview; not yet decidable: values\.deployment\.podAnnotations\.preview\/x unknown .*container traefik is privileged$/,
     );
+    expect(advisory[0].undecided).toBe(".values.deployment.podAnnotations.preview/x");
   });
 
   it("is still rejected when the unknown value leaves the broken object as it is", async () => {
