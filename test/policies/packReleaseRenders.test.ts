@@ -23,7 +23,7 @@ import {
   startPack,
   violationsOf,
   type RunningPack,
-} from "./analyzerWire";
+} from "../../tools/policy/analyzerWire";
 import { parsePackConfigFile, policyInfos, reconcilePackConfig } from "../../policies/lib/packConfig";
 
 jest.setTimeout(900_000);

@@ -33,7 +33,7 @@ import {
   startPack,
   violationsOf,
   type RunningPack,
-} from "./analyzerWire";
+} from "../../tools/policy/analyzerWire";
 import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 
 jest.setTimeout(900_000);

@@ -1,6 +1,6 @@
 /**
- * The Pulumi CLI's side of the analyzer protocol, for tests: packs policies/ with npm, installs the
- * tarball in a temporary folder, starts it as the CLI starts a Node.js policy pack, and turns the
+ * The Pulumi CLI's side of the analyzer protocol, for the tests and the benchmark: packs policies/
+ * with npm, installs the tarball in a temporary folder, starts it as the CLI starts a Node.js policy pack, and turns the
  * offline plan's resources into the requests the CLI sends (AnalyzeRequest, AnalyzeStackRequest),
  * secrets marked with the secret signature as the CLI marshals them (KeepSecrets).
  */
