@@ -79,7 +79,8 @@ export function findHelm(reasons: string[]): string | undefined {
 export function packHelmBinary(): string {
   const reasons: string[] = [];
   const binary = findHelm(reasons);
-  if (!binary) throw new Error(`the policy pack found no helm to render Releases with: ${reasons.join("; ")}`);
+  if (!binary)
+    throw new Error(`the policy pack found no helm to render Releases with: ${reasons.join("; ")}`);
   return binary;
 }
 
