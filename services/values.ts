@@ -21,7 +21,8 @@ import type { Environment } from "../policies/facts/platform";
 import { SERVICES, type ServiceName } from "./catalog";
 
 /** How new images reach a stack: a mutable tag pinned by digest, or the newest matching semver tag. */
-export type ImageUpdateOptions = { strategy: "digest"; tag: string } | { strategy: "semver"; allowTags: string };
+export type ImageUpdateOptions =
+  { strategy: "digest"; tag: string } | { strategy: "semver"; allowTags: string };
 
 /**
  * What the services' values read from the stack, and nothing else: the stack's validated config
