@@ -71,11 +71,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(
-    name: string,
-    args: LandingZoneArgs<AzureTdxOptions>,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: LandingZoneArgs<AzureTdxOptions>, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:AzureTdxLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const base = zoneName(stack);
@@ -297,7 +293,11 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
 
     this.egressRange = pulumi.output(egressIp.ipAddress).apply((ip) => {
       // A Static public IP has its address once created.
-      if (!ip) throw new Error(`Azure egress IP ${name}: the static public IP has no ipAddress`);
+      if (!ip)
+        throw new pulumi.ResourceError(
+          `Azure egress IP ${name}: the static public IP has no ipAddress`,
+          egressIp,
+        );
       return `${ip}/32`;
     });
     this.backendsSettings = pulumi
