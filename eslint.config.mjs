@@ -12,7 +12,8 @@ const UPWARD = [
   {
     target: "./services",
     from: "./stacks",
-    message: "the services' values take the stack's settings as arguments (ServiceValuesOptions); stacks/ passes them in",
+    message:
+      "the services' values take the stack's settings as arguments (ServiceValuesOptions); stacks/ passes them in",
   },
   {
     target: "./services/catalog.ts",

@@ -50,11 +50,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(
-    name: string,
-    args: LandingZoneArgs<AwsSevSnpOptions>,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: LandingZoneArgs<AwsSevSnpOptions>, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:AwsSevSnpLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const { region } = cfg;

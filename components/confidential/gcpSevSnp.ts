@@ -57,11 +57,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(
-    name: string,
-    args: LandingZoneArgs<GcpSevSnpOptions>,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: LandingZoneArgs<GcpSevSnpOptions>, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:GcpSevSnpLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const { project, zone } = cfg;
