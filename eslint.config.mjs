@@ -10,6 +10,12 @@ const UPWARD = [
     message: "components take options interfaces of their own; stacks/ maps config onto them",
   },
   {
+    target: "./services",
+    from: "./stacks",
+    message:
+      "the services' values take the stack's settings as arguments (ServiceValuesOptions); stacks/ passes them in",
+  },
+  {
     target: "./services/catalog.ts",
     from: ["./stacks", "./components"],
     message: "the service catalog is data the components read",

@@ -17,8 +17,34 @@ import {
 import { platformHostname } from "../components/edge/cloudflareTunnel";
 import { canaryAnalysis, type CanaryAnalysisValues } from "../components/delivery/canaryAnalysis";
 import { serviceTracingEnv } from "../components/observability/serviceTracing";
-import type { PlatformConfig } from "../stacks/config";
+import type { Environment } from "../policies/facts/platform";
 import { SERVICES, type ServiceName } from "./catalog";
+
+/** How new images reach a stack: a mutable tag pinned by digest, or the newest matching semver tag. */
+export type ImageUpdateOptions =
+  { strategy: "digest"; tag: string } | { strategy: "semver"; allowTags: string };
+
+/**
+ * What the services' values read from the stack, and nothing else: the stack's validated config
+ * satisfies it, and stacks/ passes that config in.
+ */
+export interface ServiceValuesOptions {
+  environment: Environment;
+  /** The platform hostnames are `<label>.<baseDomain>`. */
+  baseDomain: string;
+  delivery: {
+    /** Registry path the service images live under, e.g. ghcr.io/org. */
+    imageRegistry: string;
+    imageUpdate: ImageUpdateOptions;
+    /** How a new version replaces the running one. */
+    rollout: "rolling" | "canary";
+    /** Replica bounds every service's HorizontalPodAutoscaler gets. */
+    serviceReplicas: { min: number; max: number };
+  };
+  observability: { tracing: { samplingPercent: number } };
+  /** The clouds whose landing zones are enabled: the CVM launcher gets their settings and credentials. */
+  confidential: { azure: { enabled: boolean }; gcp: { enabled: boolean }; aws: { enabled: boolean } };
+}
 
 export { SERVICES_NAMESPACE };
 
@@ -43,7 +69,7 @@ export function remoteSecretKey(environment: string, name: string): string {
 export const CVM_LAUNCHER: ServiceName = "backends";
 
 /** The clouds the stack launches CVMs in. */
-export function enabledClouds(config: PlatformConfig): ("azure" | "gcp" | "aws")[] {
+export function enabledClouds(config: ServiceValuesOptions): ("azure" | "gcp" | "aws")[] {
   const { azure, gcp, aws } = config.confidential;
   return [
     ...(azure.enabled ? ["azure" as const] : []),
@@ -70,7 +96,7 @@ export type CanaryStep = { setWeight: number } | { pause: { duration?: string } 
 export interface ServiceChartValues {
   name: ServiceName;
   description: string;
-  environment: PlatformConfig["environment"];
+  environment: Environment;
   image: { repository: string; tag: string; pullPolicy: "IfNotPresent" | "Always" };
   imagePullSecrets: string[];
   ports: { http: number; grpc?: number; agent?: number };
@@ -83,7 +109,7 @@ export interface ServiceChartValues {
   };
   probes: { liveness: string; readiness: string };
   rollout: {
-    strategy: PlatformConfig["delivery"]["rollout"];
+    strategy: ServiceValuesOptions["delivery"]["rollout"];
     maxSurge: string;
     maxUnavailable: number;
     steps: CanaryStep[];
@@ -123,7 +149,7 @@ export interface ChartRoute {
 }
 
 /** The catalog's route on the stack's domain (`<label>.<baseDomain>`, as the tunnel routes it). */
-export function serviceRoute(config: PlatformConfig, service: ServiceName): ChartRoute | undefined {
+export function serviceRoute(config: ServiceValuesOptions, service: ServiceName): ChartRoute | undefined {
   const route = SERVICES[service].route;
   if (!route) return undefined;
   return {
@@ -133,17 +159,17 @@ export function serviceRoute(config: PlatformConfig, service: ServiceName): Char
 }
 
 /** The image tag a stack deploys before Image Updater has run. */
-export function initialImageTag(config: PlatformConfig): string {
+export function initialImageTag(config: ServiceValuesOptions): string {
   const update = config.delivery.imageUpdate;
   return update.strategy === "digest" ? update.tag : SERVICES_INITIAL_RELEASE_TAG;
 }
 
 /** The image repository of a service: `<delivery.imageRegistry>/<image>`. */
-export function imageRepository(config: PlatformConfig, service: ServiceName): string {
+export function imageRepository(config: ServiceValuesOptions, service: ServiceName): string {
   return `${config.delivery.imageRegistry}/${SERVICES[service].image}`;
 }
 
-function runtimeConfig(config: PlatformConfig, service: ServiceName): Record<string, string> {
+function runtimeConfig(config: ServiceValuesOptions, service: ServiceName): Record<string, string> {
   const spec = SERVICES[service];
   const env: Record<string, string> = {
     PRISM_SERVICE: service,
@@ -171,7 +197,7 @@ function runtimeConfig(config: PlatformConfig, service: ServiceName): Record<str
 }
 
 /** The values for one service in one stack. */
-export function serviceValues(config: PlatformConfig, service: ServiceName): ServiceChartValues {
+export function serviceValues(config: ServiceValuesOptions, service: ServiceName): ServiceChartValues {
   const spec = SERVICES[service];
   const canary = config.delivery.rollout === "canary";
   const launcher = service === CVM_LAUNCHER ? enabledClouds(config) : [];

@@ -29,6 +29,16 @@ describe("the dependency rules", () => {
     expect(await ruleIdsFor("components/cluster/probe.ts", code)).toContain("import-x/no-restricted-paths");
   });
 
+  it("fail the services' values importing from stacks/", async () => {
+    const code = 'import type { PlatformConfig } from "../stacks/config";\nexport type C = PlatformConfig;\n';
+    expect(await ruleIdsFor("services/values.ts", code)).toContain("import-x/no-restricted-paths");
+  });
+
+  it("pass the services' values as they are (components and the catalog, nothing from stacks/)", async () => {
+    const file = "services/values.ts";
+    expect(await ruleIdsFor(file, fs.readFileSync(path.join(ROOT, file), "utf8"))).toEqual([]);
+  });
+
   it("fail the policy pack importing a component", async () => {
     const code =
       'import { tcp } from "../../components/kubernetes/networkPolicy";\nexport const p = tcp(443);\n';

@@ -191,7 +191,7 @@ export class RestoreDrillAccess extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([args.clusterKubeconfig, token.data, ns])
-        .apply(([admin, data, namespace]) => drillKubeconfig(admin, data?.token, namespace)),
+        .apply(([admin, data, namespace]) => drillKubeconfig(admin, data?.token, namespace, this)),
     );
 
     this.facts = pulumi
@@ -228,10 +228,19 @@ const AdminKubeconfig = z.object({
  * The drill's kubeconfig: the API server and CA of the cluster's kubeconfig, the ServiceAccount's
  * token (base64 in the Secret's data), and the drill namespace as the default.
  */
-export function drillKubeconfig(admin: string, tokenBase64: string | undefined, namespace: string): string {
+export function drillKubeconfig(
+  admin: string,
+  tokenBase64: string | undefined,
+  namespace: string,
+  /** The component the kubeconfig is for, which an error names. */
+  resource?: pulumi.Resource,
+): string {
   const parsed = AdminKubeconfig.safeParse(parseYaml(admin));
   if (!parsed.success)
-    throw new Error("the cluster's kubeconfig has no server or certificate-authority-data");
+    throw new pulumi.ResourceError(
+      "the cluster's kubeconfig has no server or certificate-authority-data",
+      resource,
+    );
   const { server, "certificate-authority-data": ca } = parsed.data.clusters[0].cluster;
   const token = tokenBase64 ? Buffer.from(tokenBase64, "base64").toString("utf8") : "";
   return toYaml({

@@ -15,7 +15,7 @@ import {
   DO_TOKEN_KEY,
   METRICS_PORT,
   veleroValues,
-  type BackupsConfig,
+  type VeleroBackupsOptions,
 } from "./veleroValues";
 import { keepInProduction } from "../safety/stateful";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
@@ -24,7 +24,7 @@ export interface VeleroBackupsArgs {
   environment: Environment;
   /** Spaces bucket and key names carry the stack name: bucket names are global. */
   stack: string;
-  config: BackupsConfig;
+  config: VeleroBackupsOptions;
   /** The DigitalOcean provider; its Spaces admin key creates the bucket and the scoped key. */
   doProvider: digitalocean.Provider;
   /** DigitalOcean API token for the snapshot plugin (a Pulumi secret). */

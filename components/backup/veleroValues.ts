@@ -5,8 +5,6 @@
  * (charts/vendor/velero-*.tgz); test/backup.test.ts checks it with releaseProblems.
  */
 import type * as pulumi from "@pulumi/pulumi";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
 import { POOL_LABEL } from "../cluster/doksCluster";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { image } from "../helm/catalog";
@@ -14,7 +12,23 @@ import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
-export type BackupsConfig = PlatformConfig["backups"];
+/** A Velero schedule: a cron expression (UTC) and how long its backups are kept. */
+export interface BackupScheduleOptions {
+  schedule: string;
+  ttlHours: number;
+}
+
+/** Where and when the platform is backed up, and how long backups and old object versions are kept. */
+export interface VeleroBackupsOptions {
+  /** Spaces region of the backup bucket, e.g. fra1; its endpoint is https://<region>.digitaloceanspaces.com. */
+  spacesRegion: string;
+  /** The full backup: every namespace and the cluster-scoped objects. */
+  daily: BackupScheduleOptions;
+  /** An extra schedule for the state namespaces (STATE_NAMESPACES) alone, when enabled. */
+  hourlyState: { enabled: false } | ({ enabled: true } & BackupScheduleOptions);
+  /** Days a replaced or deleted object's old version stays in the versioned bucket. */
+  noncurrentVersionExpirationDays: number;
+}
 
 /** Namespaces whose volumes hold the platform's state: the databases and OpenBao's Raft storage. */
 export const STATE_NAMESPACES: readonly PlatformNamespace[] = ["data", "openbao"];
@@ -97,7 +111,7 @@ function schedule(spec: ScheduleSpec) {
 }
 
 /** The schedules by name (Velero names them velero-<name>): daily full, and hourly state when enabled. */
-export function veleroSchedules(config: BackupsConfig) {
+export function veleroSchedules(config: VeleroBackupsOptions) {
   const schedules: Record<string, ReturnType<typeof schedule>> = {
     daily: schedule({
       cron: config.daily.schedule,
@@ -119,7 +133,7 @@ export function veleroSchedules(config: BackupsConfig) {
 }
 
 export interface VeleroValuesArgs {
-  config: BackupsConfig;
+  config: VeleroBackupsOptions;
   bucket: pulumi.Input<string>;
   /** The Spaces S3 endpoint, https://<region>.digitaloceanspaces.com. */
   s3Url: pulumi.Input<string>;

@@ -100,8 +100,9 @@ export class DoksCluster extends pulumi.ComponentResource {
     );
     const version = versions.apply((v) => {
       if (!v.latestVersion) {
-        throw new Error(
+        throw new pulumi.ResourceError(
           `DOKS offers no Kubernetes ${config.kubernetesVersion}.x (prism:digitalocean.kubernetesVersion); available: ${v.validVersions.join(", ")}`,
+          this,
         );
       }
       return v.latestVersion;
@@ -184,7 +185,11 @@ export class DoksCluster extends pulumi.ComponentResource {
     const kubeconfig = pulumi.secret(
       credentials.kubeConfigs.apply((configs) => {
         const raw = configs[0]?.rawConfig;
-        if (!raw) throw new Error(`DigitalOcean returned no kubeconfig for cluster prism-${stack}`);
+        if (!raw)
+          throw new pulumi.ResourceError(
+            `DigitalOcean returned no kubeconfig for cluster prism-${stack}`,
+            cluster,
+          );
         return raw;
       }),
     );

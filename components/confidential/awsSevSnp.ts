@@ -11,8 +11,7 @@ import * as kms from "@pulumi/aws/kms";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { rotationSchedule } from "../safety/credentialRotation";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
+import type { AWS_SEV_SNP_REGIONS } from "../../policies/facts/confidential";
 import { splitCidr } from "../network/cidr";
 import {
   AWS_CVM_IMAGE_PARAMETER,
@@ -33,7 +32,17 @@ import {
   type LandingZoneArgs,
 } from "./landingZone";
 
-export type AwsConfidentialConfig = Extract<PlatformConfig["confidential"]["aws"], { enabled: true }>;
+/** An AWS SEV-SNP landing zone: its region, the instances it launches, its address plan, its warm pool. */
+export interface AwsSevSnpOptions {
+  /** A region that offers SEV-SNP instances. */
+  region: (typeof AWS_SEV_SNP_REGIONS)[number];
+  /** An M6a, C6a or R6a instance type, e.g. m6a.xlarge. */
+  instanceType: string;
+  /** The VPC's private range, split into the CVMs' private subnet and the NAT's public one. */
+  vpcCidr: string;
+  /** CVMs kept running ahead of demand; 0 for none. */
+  warmPoolSize: number;
+}
 
 export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "aws" as const;
@@ -41,11 +50,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(
-    name: string,
-    args: LandingZoneArgs<AwsConfidentialConfig>,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: LandingZoneArgs<AwsSevSnpOptions>, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:AwsSevSnpLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const { region } = cfg;

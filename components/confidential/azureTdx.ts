@@ -17,8 +17,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { rotationSchedule } from "../safety/credentialRotation";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
+import type { AZURE_TDX_LOCATIONS } from "../../policies/facts/confidential";
 import {
   AZURE_CVM_DISK_ENCRYPTION,
   AZURE_CVM_IMAGE,
@@ -41,7 +40,19 @@ import {
   type LandingZoneArgs,
 } from "./landingZone";
 
-export type AzureConfidentialConfig = Extract<PlatformConfig["confidential"]["azure"], { enabled: true }>;
+/** An Azure TDX landing zone: its subscription and location, the VMs it launches, its network, its warm pool. */
+export interface AzureTdxOptions {
+  /** The subscription (a UUID) the landing zone is built in. */
+  subscriptionId: string;
+  /** A location that offers Intel TDX sizes. */
+  location: (typeof AZURE_TDX_LOCATIONS)[number];
+  /** An Intel TDX size, e.g. Standard_DC4es_v5. */
+  vmSize: string;
+  /** The CVMs' virtual network range. */
+  vnetCidr: string;
+  /** CVMs kept running ahead of demand; 0 for none. */
+  warmPoolSize: number;
+}
 
 /**
  * How long to let new role assignments propagate. Azure documents up to ten minutes; assignments
@@ -60,11 +71,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(
-    name: string,
-    args: LandingZoneArgs<AzureConfidentialConfig>,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: LandingZoneArgs<AzureTdxOptions>, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:AzureTdxLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const base = zoneName(stack);
@@ -286,7 +293,11 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
 
     this.egressRange = pulumi.output(egressIp.ipAddress).apply((ip) => {
       // A Static public IP has its address once created.
-      if (!ip) throw new Error(`Azure egress IP ${name}: the static public IP has no ipAddress`);
+      if (!ip)
+        throw new pulumi.ResourceError(
+          `Azure egress IP ${name}: the static public IP has no ipAddress`,
+          egressIp,
+        );
       return `${ip}/32`;
     });
     this.backendsSettings = pulumi

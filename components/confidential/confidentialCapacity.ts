@@ -5,22 +5,30 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
 import type { Environment } from "../../policies/facts/platform";
-import { AwsSevSnpLandingZone } from "./awsSevSnp";
-import { AzureTdxLandingZone } from "./azureTdx";
-import { GcpSevSnpLandingZone } from "./gcpSevSnp";
+import { AwsSevSnpLandingZone, type AwsSevSnpOptions } from "./awsSevSnp";
+import { AzureTdxLandingZone, type AzureTdxOptions } from "./azureTdx";
+import { GcpSevSnpLandingZone, type GcpSevSnpOptions } from "./gcpSevSnp";
 import { agentsEndpoint } from "../../policies/facts/platform";
 import type { LandingZone } from "./landingZone";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
+
+/** A cloud's landing zone, off, or on with that cloud's options. */
+export type CloudOptions<T> = { enabled: false } | ({ enabled: true } & T);
+
+/** Which clouds the stack launches CVMs in, and each enabled cloud's landing zone. */
+export interface ConfidentialCapacityOptions {
+  azure: CloudOptions<AzureTdxOptions>;
+  gcp: CloudOptions<GcpSevSnpOptions>;
+  aws: CloudOptions<AwsSevSnpOptions>;
+}
 
 export interface ConfidentialCapacityArgs {
   environment: Environment;
   stack: string;
   /** The agents dial `agents.<baseDomain>:7018`. */
   baseDomain: string;
-  config: PlatformConfig["confidential"];
+  config: ConfidentialCapacityOptions;
   /** The cluster's Kubernetes provider. */
   provider: k8s.Provider;
   /** Backends' namespace (`prism`), as an Output that depends on the namespace existing. */

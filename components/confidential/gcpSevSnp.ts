@@ -15,8 +15,7 @@ import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import { rotationSchedule } from "../safety/credentialRotation";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
+import type { GCP_SEV_SNP_ZONES } from "../../policies/facts/confidential";
 import {
   GCP_CVM_CONFIDENTIAL_TYPE,
   GCP_CVM_IMAGE,
@@ -38,7 +37,19 @@ import {
   type LandingZoneArgs,
 } from "./landingZone";
 
-export type GcpConfidentialConfig = Extract<PlatformConfig["confidential"]["gcp"], { enabled: true }>;
+/** A GCP SEV-SNP landing zone: its project and zone, the machines it launches, its subnet, its warm pool. */
+export interface GcpSevSnpOptions {
+  /** The GCP project the landing zone is built in. */
+  project: string;
+  /** A zone that offers SEV-SNP machines; its region is the zone without the letter suffix. */
+  zone: (typeof GCP_SEV_SNP_ZONES)[number];
+  /** An N2D machine type, e.g. n2d-standard-4. */
+  machineType: string;
+  /** The CVMs' private subnet. */
+  subnetCidr: string;
+  /** CVMs kept running ahead of demand; 0 for none. */
+  warmPoolSize: number;
+}
 
 export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "gcp" as const;
@@ -46,11 +57,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(
-    name: string,
-    args: LandingZoneArgs<GcpConfidentialConfig>,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: LandingZoneArgs<GcpSevSnpOptions>, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:GcpSevSnpLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const { project, zone } = cfg;

@@ -7,9 +7,8 @@ import {
   remoteSecretKey,
   SERVICE_CHART_PATH,
   serviceValues,
+  type ServiceValuesOptions,
 } from "../../services/values";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
 import { appProject, application, IN_CLUSTER, type GroupKind } from "./argoResources";
 import { IMAGE_UPDATER_PULL_SECRET, REGISTRY_CREDENTIALS_SECRET } from "./imageUpdater";
 import { registryPullSecret } from "./platformResources";
@@ -40,9 +39,21 @@ export const SERVICE_KINDS: GroupKind[] = [
   { group: "traefik.io", kind: "TraefikService" },
 ];
 
+/**
+ * What the Applications read from the stack: the services' values and where their chart comes from.
+ */
+export interface ServiceApplicationsOptions extends ServiceValuesOptions {
+  delivery: ServiceValuesOptions["delivery"] & {
+    /** The repository (https) holding services/chart; the only source the project may sync. */
+    repoUrl: string;
+    /** The branch each Application renders the chart at. */
+    branch: string;
+  };
+}
+
 /** Image Updater's settings for one service, per stack (config.delivery.imageUpdate). */
 export function imageUpdaterAnnotations(
-  config: PlatformConfig,
+  config: ServiceApplicationsOptions,
   service: ServiceName,
 ): Record<string, string> {
   const update = config.delivery.imageUpdate;
@@ -71,8 +82,8 @@ export function imageUpdaterAnnotations(
 }
 
 export interface ServiceApplicationsArgs {
-  /** The stack's config: delivery (repo, branch, registry, image updates, rollout) and the rest. */
-  config: PlatformConfig;
+  /** The stack's delivery settings (repo, branch, registry, image updates, rollout) and what the values read. */
+  config: ServiceApplicationsOptions;
   /** ArgoCd.namespace: where the AppProject and Applications live. */
   argocdNamespace: pulumi.Input<string>;
   /** namespaces.name("prism"): where the services run. */

@@ -1,8 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-// eslint-disable-next-line import-x/no-restricted-paths -- its options are still a config section; to move into the component
-import type { PlatformConfig } from "../../stacks/config";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { ORIGIN_CA_DIR, ORIGIN_CA_KEY } from "./cloudflared";
 
@@ -38,10 +36,28 @@ export const CATCH_ALL_SERVICE = "http_status:404";
 /** Key of the run token in the Kubernetes Secret cloudflared reads it from. */
 export const TOKEN_SECRET_KEY = "token";
 
+/** The Cloudflare account and zone the tunnel lives in, and who may reach the operator UIs. */
+export interface CloudflareTunnelOptions {
+  /** Account (32 hex characters) owning the tunnel and the Access applications. */
+  accountId: string;
+  /** Zone (32 hex characters) the platform hostnames' CNAMEs are written in. */
+  zoneId: string;
+  /** The tunnel's name; also names the Access policies and the DNS records' comments. */
+  tunnelName: string;
+  access: {
+    /** Email addresses admitted to the operator UIs. */
+    allowedEmails: readonly string[];
+    /** Email domains whose addresses are admitted to the operator UIs. */
+    allowedEmailDomains: readonly string[];
+    /** How long an Access session lasts, e.g. "8h". */
+    sessionDuration: string;
+  };
+}
+
 export interface CloudflareTunnelArgs {
   stack: string;
   baseDomain: string;
-  config: PlatformConfig["cloudflare"];
+  config: CloudflareTunnelOptions;
   /** Cloudflare API token (a Pulumi secret). */
   apiToken: pulumi.Input<string>;
   /** In-cluster URL of Traefik's TLS entry point, e.g. https://traefik.edge.svc.cluster.local:443. */

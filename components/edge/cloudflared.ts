@@ -52,7 +52,8 @@ export class Cloudflared extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudflaredArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:Cloudflared", name, {}, opts);
-    if (args.replicas < 2) throw new Error(`cloudflared needs at least 2 replicas, got ${args.replicas}`);
+    if (args.replicas < 2)
+      throw new pulumi.ResourceError(`cloudflared needs at least 2 replicas, got ${args.replicas}`, this);
     const k8sOpts = { parent: this, provider: args.provider };
     const labels = { ...CLOUDFLARED_POD_LABELS };
     const metadata = { namespace: args.namespace, labels };

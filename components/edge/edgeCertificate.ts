@@ -15,12 +15,20 @@ export interface EdgeCertificateArgs {
   provider: cloudflare.Provider;
 }
 
-/** The hosts an Advanced certificate must list to cover every `<name>.<baseDomain>`; none when Universal does. */
-export function advancedCertificateHosts(baseDomain: string, zoneName: string): string[] {
+/**
+ * The hosts an Advanced certificate must list to cover every `<name>.<baseDomain>`; none when
+ * Universal does. `resource` is the component the hosts are for, which an error names.
+ */
+export function advancedCertificateHosts(
+  baseDomain: string,
+  zoneName: string,
+  resource?: pulumi.Resource,
+): string[] {
   if (baseDomain === zoneName) return [];
   if (!baseDomain.endsWith(`.${zoneName}`))
-    throw new Error(
+    throw new pulumi.ResourceError(
       `prism:baseDomain is "${baseDomain}", outside the zone prism:cloudflare.zoneName "${zoneName}"; allowed: the zone or a name under it`,
+      resource,
     );
   // The API requires the zone apex on every Advanced certificate.
   return [zoneName, baseDomain, `*.${baseDomain}`];
@@ -32,7 +40,7 @@ export class EdgeCertificate extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:EdgeCertificate", name, {}, opts);
-    this.hosts = advancedCertificateHosts(args.baseDomain, args.zoneName);
+    this.hosts = advancedCertificateHosts(args.baseDomain, args.zoneName, this);
     if (this.hosts.length > 0) {
       new cloudflare.CertificatePack(
         name,
