@@ -11,10 +11,11 @@
  */
 import * as crypto from "crypto";
 import * as path from "path";
-import Ajv, { type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
 import { vendoredChartArchive, type ChartName } from "../../components/helm/catalog";
 import { helm } from "../helm";
+import { cachedValidator } from "./validatorCache";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -72,27 +73,6 @@ function rootSchema(openAPIV3Schema: Schema): Schema {
   return { ...s, properties: { ...(obj(s.properties) ?? {}), metadata: { type: "object" } } };
 }
 
-/**
- * CRD patterns are Go (RE2) regular expressions; JavaScript has no inline flags, so a `(?i)` becomes
- * the `i` flag (for the whole pattern, as every vendored CRD uses it).
- */
-const goRegExp = Object.assign(
-  (pattern: string, flags: string) => {
-    const inline = /\(\?i\)/g;
-    return inline.test(pattern)
-      ? new RegExp(pattern.replace(inline, ""), `${flags}i`)
-      : new RegExp(pattern, flags);
-  },
-  { code: "new RegExp" },
-);
-
-const ajv = new Ajv({
-  strict: false,
-  allErrors: true,
-  validateFormats: false,
-  logger: false,
-  code: { regExp: goRegExp },
-});
 const compiled = new Map<string, ValidateFunction>();
 
 /** One compile per distinct schema, whichever catalog asks. */
@@ -101,7 +81,7 @@ function compile(schema: Schema): ValidateFunction {
   const key = crypto.createHash("sha256").update(text).digest("hex");
   let validate = compiled.get(key);
   if (!validate) {
-    validate = ajv.compile(rootSchema(schema));
+    validate = cachedValidator(rootSchema(schema));
     compiled.set(key, validate);
   }
   return validate;
