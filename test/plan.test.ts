@@ -49,6 +49,7 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "DOKS prism-production in fra1 on 1.34.3-do.1: HA control plane, control-plane firewall (2 CIDRs), surge upgrades, maintenance sunday 02:30 UTC, protected",
     );
+    expect(result.stdout).toMatch(/^Custom resources: [1-9]\d* checked against their CRDs, 0 invalid$/m);
     expect(result.stdout).toMatch(/Monthly cost at list prices: \$[\d,.]+/);
     expect(result.stdout).toMatch(/Deploy critical path \(cold pulumi up\): ~\d+ min/);
     const plan = JSON.parse(fs.readFileSync(out, "utf8"));

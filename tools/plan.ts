@@ -13,6 +13,11 @@ import { checkPlanAndRendered, mandatory, renderViolations, stackPolicyConfig } 
 import { renderedObjects, renderPlanServices, type RenderedService } from "./engine/renderServices";
 import { renderPlanReleases, type RenderedRelease } from "./engine/renderReleases";
 import { renderExemptions } from "./engine/exemptions";
+import {
+  customResourceReport,
+  renderCustomResources,
+  type CustomResourceReport,
+} from "./engine/customResources";
 import { decided, renderUndecided, undecidedOf } from "./engine/undecided";
 import { componentGraph, toDot, toMermaid } from "./analysis/graph";
 import { analysePlan, renderCost, renderCriticalPath } from "./planReport";
@@ -64,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
   let releases: RenderedRelease[];
   let config: PolicyPackConfig;
   let rendered: SourcedManifest[];
+  let customResources: CustomResourceReport;
   try {
     plan = await planStack({ stack: values.stack, firstPreview: values["first-preview"] === true });
     const policyConfigFile = values["policy-config"];
@@ -75,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     // each Helm Release installs the pack renders and checks itself, as under the Pulumi CLI.
     [services, releases] = await Promise.all([renderPlanServices(plan), renderPlanReleases(plan)]);
     violations = await checkPlanAndRendered(plan, renderedObjects(plan.stack, services), config);
+    // What the API server would refuse to create: custom resources their CRDs reject.
+    customResources = await customResourceReport(plan, releases, services);
     // The volumes and load balancers the charts ask for are part of the bill.
     rendered = [...serviceRenders(plan.resources, services), ...releaseRenders(plan.resources, releases)];
   } catch (err) {
@@ -104,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `Rendered by Helm (policy-checked): ${releaseCount} objects from ${releases.length} Releases (test hooks left out)\n`,
   );
+  process.stdout.write(`${renderCustomResources(customResources)}\n`);
   const findings = analysePlan(plan, rendered);
   process.stdout.write(`\n${renderCost(findings.cost)}\n\n${renderCriticalPath(findings.criticalPath)}\n`);
   if (values.json) {
@@ -127,13 +136,17 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`\n${renderExemptions(config)}\n`);
   process.stdout.write(`\n${renderViolations(decided(violations))}\n`);
   if (values["first-preview"]) process.stdout.write(`\n${renderUndecided(undecidedOf(violations))}\n`);
+  const invalid = customResources.invalid.length;
+  if (invalid > 0) {
+    process.stderr.write(`error: ${invalid} custom resource(s) their CRDs reject (listed above)\n`);
+  }
   const blocking = mandatory(violations);
   if (blocking.length > 0) {
     process.stderr.write(
       `error: ${blocking.length} mandatory policy violation(s): ${[...new Set(blocking.map((v) => v.policy))].join(", ")}\n`,
     );
-    return 1;
   }
+  if (invalid > 0 || blocking.length > 0) return 1;
   return 0;
 }
 

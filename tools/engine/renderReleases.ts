@@ -186,6 +186,39 @@ export async function renderPlanReleases(plan: Plan): Promise<RenderedRelease[]>
   );
 }
 
+/**
+ * The CRDs of every vendored artifact: the bundles, and every chart archive rendered with its
+ * defaults, as the pack renders them for its API versions (policies/lib/packRenders.ts, same
+ * requests, so the same cache entries).
+ */
+export async function vendoredCrds(kubeVersion: string): Promise<Manifest[]> {
+  const lock = JSON.parse(fs.readFileSync(LOCK_FILE, "utf8")) as { charts: Record<string, { file: string }> };
+  const archives = Object.entries(lock.charts).map(([name, { file }]) => ({
+    name,
+    archive: `${VENDOR_DIR}/${file}`,
+  }));
+  // The bundles' YAML is slow to parse: the CRDs are kept under the digests of everything they come from.
+  const key = crypto
+    .createHash("sha256")
+    .update(
+      JSON.stringify([
+        "vendored-crds",
+        kubeVersion,
+        [...archives.map((a) => archivePath(a.archive, PROJECT_ROOT)), ...bundleFiles()].map(fileDigest),
+      ]),
+    )
+    .digest("hex");
+  const stored = memory.get(key) ?? readRenderCache<Manifest[]>(key);
+  if (stored) return (memory.set(key, stored), stored);
+  const charts = await inParallel(archives, PARALLEL, ({ name, archive }) =>
+    cachedRender({ release: name, namespace: name, archive, values: {}, kubeVersion, apiVersions: [] }),
+  );
+  const crds = [...bundleManifests(), ...charts.flat()].filter((m) => m.kind === "CustomResourceDefinition");
+  writeRenderCache(key, crds);
+  memory.set(key, crds);
+  return crds;
+}
+
 /** The rendered releases as the policy run takes them (policyRun.checkRendered). */
 export function releaseObjects(stack: string, releases: RenderedRelease[]): RenderedObject[] {
   return releases.flatMap(({ release, manifests }) =>
