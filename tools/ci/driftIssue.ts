@@ -7,12 +7,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { gitHubApi, type GitHubApi } from "./githubApi";
+import type { GitHubApi } from "./githubApi";
 import { ACTIONS_BOT } from "./prComment";
 import {
   botIssues,
   closeStackIssue,
-  requiredEnv,
+  runStackIssueJob,
   writeStackIssue,
   type StackIssueAction,
 } from "./stackIssues";
@@ -115,23 +115,14 @@ export async function reportDrift(
   return actions;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [dir, ...stacks] = argv;
-  if (!dir || stacks.length === 0) {
-    process.stderr.write("usage: npm run ci:drift-issue -- <results dir> <stack>...\n");
-    return 2;
-  }
-  const need = requiredEnv;
-  const results = stacks.map((s) => readDriftResult(dir, s));
-  const actions = await reportDrift(
-    gitHubApi(process.env.GITHUB_API_URL ?? "https://api.github.com", need("GITHUB_TOKEN")),
-    need("GITHUB_REPOSITORY"),
-    results,
-    need("RUN_URL"),
-  );
-  for (const a of actions) process.stdout.write(`${a.stack}: ${a.action}${a.issue ? ` #${a.issue}` : ""}\n`);
-  // A check that could not run is a failure of this workflow, so someone looks at it.
-  return results.some((r) => r.kind === "missing" || r.kind === "error") ? 1 : 0;
+function main(argv: string[]): Promise<number> {
+  return runStackIssueJob(argv, {
+    usage: "npm run ci:drift-issue -- <results dir> <stack>...",
+    read: readDriftResult,
+    report: reportDrift,
+    // A check that could not run is a failure of this workflow, so someone looks at it.
+    failed: (results) => results.some((r) => r.kind === "missing" || r.kind === "error"),
+  });
 }
 
 if (require.main === module)

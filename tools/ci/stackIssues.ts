@@ -4,7 +4,7 @@
  * same label or title are never touched.
  */
 import { z } from "zod";
-import type { GitHubApi } from "./githubApi";
+import { gitHubApi, type GitHubApi } from "./githubApi";
 import { ACTIONS_BOT } from "./prComment";
 
 const Issue = z.object({
@@ -78,4 +78,33 @@ export function requiredEnv(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set (the report job runs inside GitHub Actions)`);
   return v;
+}
+
+/**
+ * The report job's entry: `<dir> <stack>...` → each stack's result read from `dir`, the issues kept
+ * by `report`, one line per stack printed; exit 1 when `failed` says so, 2 on a usage error.
+ */
+export async function runStackIssueJob<T>(
+  argv: string[],
+  job: {
+    usage: string;
+    read: (dir: string, stack: string) => T;
+    report: (api: GitHubApi, repository: string, results: T[], runUrl: string) => Promise<StackIssueAction[]>;
+    failed: (results: T[]) => boolean;
+  },
+): Promise<number> {
+  const [dir, ...stacks] = argv;
+  if (!dir || stacks.length === 0) {
+    process.stderr.write(`usage: ${job.usage}\n`);
+    return 2;
+  }
+  const results = stacks.map((s) => job.read(dir, s));
+  const actions = await job.report(
+    gitHubApi(process.env.GITHUB_API_URL ?? "https://api.github.com", requiredEnv("GITHUB_TOKEN")),
+    requiredEnv("GITHUB_REPOSITORY"),
+    results,
+    requiredEnv("RUN_URL"),
+  );
+  for (const a of actions) process.stdout.write(`${a.stack}: ${a.action}${a.issue ? ` #${a.issue}` : ""}\n`);
+  return job.failed(results) ? 1 : 0;
 }

@@ -7,12 +7,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { gitHubApi, type GitHubApi } from "../ci/githubApi";
+import type { GitHubApi } from "../ci/githubApi";
 import { ACTIONS_BOT } from "../ci/prComment";
 import {
   botIssues,
   closeStackIssue,
-  requiredEnv,
+  runStackIssueJob,
   writeStackIssue,
   type StackIssueAction,
 } from "../ci/stackIssues";
@@ -83,22 +83,13 @@ export async function reportDrills(
   return actions;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [dir, ...stacks] = argv;
-  if (!dir || stacks.length === 0) {
-    process.stderr.write("usage: npm run drill:issue -- <reports dir> <stack>...\n");
-    return 2;
-  }
-  const need = requiredEnv;
-  const outcomes = stacks.map((s) => readDrillReport(dir, s));
-  const actions = await reportDrills(
-    gitHubApi(process.env.GITHUB_API_URL ?? "https://api.github.com", need("GITHUB_TOKEN")),
-    need("GITHUB_REPOSITORY"),
-    outcomes,
-    need("RUN_URL"),
-  );
-  for (const a of actions) process.stdout.write(`${a.stack}: ${a.action}${a.issue ? ` #${a.issue}` : ""}\n`);
-  return outcomes.every((o) => o.report?.ok) ? 0 : 1;
+function main(argv: string[]): Promise<number> {
+  return runStackIssueJob(argv, {
+    usage: "npm run drill:issue -- <reports dir> <stack>...",
+    read: readDrillReport,
+    report: reportDrills,
+    failed: (outcomes) => !outcomes.every((o) => o.report?.ok),
+  });
 }
 
 if (require.main === module)
