@@ -3,7 +3,7 @@
  * stack config and foundation, its confidential settings, Backends' least-privilege identity, the
  * egress ranges the 7018 allow-list is built from, and the policy pack's verdict.
  */
-import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
+import { buildConfidential } from "../stacks/platform";
 import {
   azureCvmNicArgs,
   azureCvmScaleSetArgs,
@@ -12,6 +12,7 @@ import {
 import { gcpCvmInstanceArgs, gcpCvmTemplateArgs } from "../components/confidential/gcpSevSnpProfile";
 import { awsCvmInstanceArgs, awsCvmLaunchTemplateArgs } from "../components/confidential/awsSevSnpProfile";
 import { splitCidr } from "../components/network/cidr";
+import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
@@ -42,7 +43,7 @@ interface CapacityPlan {
 
 const cache = new Map<string, Promise<CapacityPlan>>();
 
-/** The stack's foundation plus ConfidentialCapacity, composed as stacks/platform.ts will. */
+/** The stack's foundation plus the confidential layer of stacks/platform.ts. */
 function planCapacity(stack: string, mutate?: ConfigMutation, key?: string): Promise<CapacityPlan> {
   const cacheKey = `${stack}/${key ?? ""}`;
   const cached = cache.get(cacheKey);
@@ -51,15 +52,8 @@ function planCapacity(stack: string, mutate?: ConfigMutation, key?: string): Pro
   const run = planWithFoundation(
     stack,
     (ctx) => {
-      const capacity = new ConfidentialCapacity("confidential", {
-        credentialRotation: ctx.config.credentialRotation,
-        environment: ctx.config.environment,
-        stack: ctx.stack,
-        baseDomain: ctx.config.baseDomain,
-        config: ctx.config.confidential,
-        provider: ctx.cluster.provider,
-        namespace: ctx.namespaces.name("prism"),
-        openbaoCa: TEST_CA,
+      const { confidential: capacity } = buildConfidential({ ...ctx, previous: {} }, ctx, {
+        pki: { caChain: pulumi.output(TEST_CA) },
       });
       capacity.egressRanges.apply((ranges) => (egressRanges = ranges));
     },

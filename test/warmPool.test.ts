@@ -2,7 +2,8 @@
  * Warm-pool CVMs boot once: cloud-init runs on the first boot only. So none is created before the
  * OpenBao chain exists, and each is replaced, not updated, when its boot configuration changes.
  */
-import { ConfidentialCapacity } from "../components/confidential/confidentialCapacity";
+import * as pulumi from "@pulumi/pulumi";
+import { buildConfidential } from "../stacks/platform";
 import { warmPoolNames } from "../components/confidential/landingZone";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { ofType, one, planOf, planWithFoundation, stackConfigOf } from "./harness";
@@ -30,16 +31,7 @@ function at(value: unknown, path: string): unknown {
 let chainPlan: Promise<Plan> | undefined;
 function withChain(): Promise<Plan> {
   chainPlan ??= planWithFoundation("production", (ctx) => {
-    new ConfidentialCapacity("confidential", {
-      credentialRotation: ctx.config.credentialRotation,
-      environment: ctx.config.environment,
-      stack: ctx.stack,
-      baseDomain: ctx.config.baseDomain,
-      config: ctx.config.confidential,
-      provider: ctx.cluster.provider,
-      namespace: ctx.namespaces.name("prism"),
-      openbaoCa: TEST_CA,
-    });
+    buildConfidential({ ...ctx, previous: {} }, ctx, { pki: { caChain: pulumi.output(TEST_CA) } });
   });
   return chainPlan;
 }
