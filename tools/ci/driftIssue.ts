@@ -76,17 +76,15 @@ export function issueBody(
   ].join("\n");
 }
 
-export type DriftAction = StackIssueAction;
-
 export async function reportDrift(
   api: GitHubApi,
   repository: string,
   results: DriftResult[],
   runUrl: string,
   bot = ACTIONS_BOT,
-): Promise<DriftAction[]> {
+): Promise<StackIssueAction[]> {
   const open = await botIssues(api, repository, DRIFT_LABEL, bot);
-  const actions: DriftAction[] = [];
+  const actions: StackIssueAction[] = [];
   for (const r of results) {
     const existing = open.find((i) => i.title === issueTitle(r.stack));
     if (r.kind === "missing") {

@@ -38,17 +38,15 @@ export function readDrillReport(dir: string, stack: string): DrillOutcome {
   return { stack, report: Report.parse(JSON.parse(fs.readFileSync(file, "utf8"))) };
 }
 
-export type DrillIssueAction = StackIssueAction;
-
 export async function reportDrills(
   api: GitHubApi,
   repository: string,
   outcomes: DrillOutcome[],
   runUrl: string,
   bot = ACTIONS_BOT,
-): Promise<DrillIssueAction[]> {
+): Promise<StackIssueAction[]> {
   const open = await botIssues(api, repository, DRILL_ISSUE_LABEL, bot);
-  const actions: DrillIssueAction[] = [];
+  const actions: StackIssueAction[] = [];
   for (const { stack, report } of outcomes) {
     const existing = open.find((i) => i.title === drillIssueTitle(stack));
     if (report?.ok) {
