@@ -28,6 +28,7 @@ import { parseCidr } from "../components/network/cidr";
 import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 import { serviceAccountKeyProblem } from "./validation/gcpKeys";
+import { withEnvironmentDefaults } from "./environmentDefaults";
 
 export type { Environment } from "../policies/facts/platform";
 
@@ -532,7 +533,8 @@ export function parsePlatformConfig(
         `the stack file Pulumi.${stack}.yaml must say "${stack}"`,
     );
   }
-  const result = platformSchema.safeParse(raw, { reportInput: true });
+  // The environment's defaults (environmentDefaults.ts) beneath what the stack file sets.
+  const result = platformSchema.safeParse(withEnvironmentDefaults(raw), { reportInput: true });
   if (!result.success)
     problems.push(...result.error.issues.flatMap((issue) => describeIssue(project, issue)));
   if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);

@@ -1,0 +1,47 @@
+/**
+ * What each environment chooses when its stack file does not say: the one place per-environment
+ * defaults live. `parsePlatformConfig` lays a stack's own values over these before validating, so
+ * every choice that differs between staging and production (HA, replicas, sizes, protection,
+ * retention) is a config key a stack may override, and no component asks which environment it is.
+ *
+ * Keys are spelled as in a stack file, without the project prefix; the schema in config.ts checks
+ * them like any value a stack sets.
+ */
+import type { Environment } from "../policies/facts/platform";
+
+/** A config value: objects merge key by key with the stack's; anything else the stack replaces. */
+export type DefaultValue =
+  string | number | boolean | readonly DefaultValue[] | { readonly [key: string]: DefaultValue };
+
+export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]: DefaultValue }> = {
+  staging: {},
+  production: {},
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `raw` (a stack's decoded config) over `defaults`: nested objects merge, arrays and scalars replace. */
+export function overDefaults(
+  defaults: { readonly [key: string]: DefaultValue },
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(raw)) {
+    const base = merged[key];
+    merged[key] =
+      isObject(base) && isObject(value) ? overDefaults(base as Record<string, DefaultValue>, value) : value;
+  }
+  return merged;
+}
+
+/** The stack's config with its environment's defaults beneath it; an unknown environment gets none. */
+export function withEnvironmentDefaults(raw: Record<string, unknown>): Record<string, unknown> {
+  const environment = raw.environment;
+  const defaults =
+    typeof environment === "string" && Object.hasOwn(ENVIRONMENT_DEFAULTS, environment)
+      ? ENVIRONMENT_DEFAULTS[environment as Environment]
+      : {};
+  return overDefaults(defaults, raw);
+}
