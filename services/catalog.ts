@@ -25,7 +25,7 @@ export type PlatformDependency = "postgres" | "valkey" | "nats" | "spicedb" | "o
 
 /**
  * Where Traefik serves a service from, on one of the tunnel's public hosts (PLATFORM_HOSTS in
- * components/edge/cloudflareTunnel.ts): the whole host, or the paths under `pathPrefix`.
+ * policies/facts/platform.ts): the whole host, or the paths under `pathPrefix`.
  */
 export interface ServiceRoute {
   host: "ui" | "api";

@@ -14,11 +14,12 @@ import {
   SERVICES_NAMESPACE,
   type Peer,
 } from "../components/delivery/serviceNetwork";
-import { platformHostname } from "../components/edge/cloudflareTunnel";
+
 import { canaryAnalysis, type CanaryAnalysisValues } from "../components/delivery/canaryAnalysis";
 import { serviceTracingEnv } from "../components/observability/serviceTracing";
 import type { Environment } from "../policies/facts/platform";
 import { SERVICES, type ServiceName } from "./catalog";
+import { platformHostname } from "../policies/facts/platform";
 
 /** How new images reach a stack: a mutable tag pinned by digest, or the newest matching semver tag. */
 export type ImageUpdateOptions =

@@ -4,8 +4,6 @@ import { ARGOCD_SERVER_SERVICE } from "../components/delivery/argocdValues";
 import { ImageUpdater } from "../components/delivery/imageUpdater";
 import { ArgoRollouts } from "../components/delivery/rollouts";
 import { PROJECT, SERVICE_KINDS, ServiceApplications } from "../components/delivery/applications";
-import { platformHostname } from "../components/edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
 import { SERVICE_NAMES } from "../services/catalog";
 import { imageRepository, SECRET_STORE_NAME, SERVICE_CHART_PATH, serviceValues } from "../services/values";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
@@ -14,6 +12,7 @@ import { renderedObjects, renderPlanServices } from "../tools/engine/renderServi
 import { ofType, oncePerStack, planWithFoundation, stackConfigOf } from "./harness";
 import { chartOfRelease, releaseProblems } from "./upstreamCharts";
 import type { ChartName } from "../components/helm/catalog";
+import { TRAEFIK_POD_LABELS, platformHostname } from "../policies/facts/platform";
 
 const T = {
   release: "kubernetes:helm.sh/v3:Release",

@@ -1,18 +1,17 @@
 /** The edge: Traefik, the Cloudflare tunnel with DNS and Access, and cloudflared, on both stacks. */
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDFLARED_POD_LABELS } from "../components/edge/cloudflared";
-import {
-  CATCH_ALL_SERVICE,
-  PLATFORM_HOSTS,
-  platformHostname,
-  TOKEN_SECRET_KEY,
-} from "../components/edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
+import { CATCH_ALL_SERVICE, TOKEN_SECRET_KEY } from "../components/edge/cloudflareTunnel";
 import { buildEdge } from "../stacks/platform";
 import { planToJson, type Plan, type PlannedResource } from "../tools/engine/plan";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
 import { chartOfRelease, releaseProblems } from "./upstreamCharts";
+import {
+  CLOUDFLARED_POD_LABELS,
+  PLATFORM_HOSTS,
+  TRAEFIK_POD_LABELS,
+  platformHostname,
+} from "../policies/facts/platform";
 
 const T = {
   tunnel: "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",

@@ -14,13 +14,12 @@ import {
   RULE_GROUPS,
   SERVICE_RULES,
 } from "../components/observability/alertRules";
+
 import { DASHBOARDS_DIR, dashboardDefinitions, type Dashboard } from "../components/observability/dashboards";
 import { INHIBITIONS } from "../components/observability/alertmanagerConfig";
 import { COCOS_MANAGER_METRICS, SCRAPE_UP_METRIC } from "../components/observability/metrics";
 import { Observability } from "../components/observability/observability";
 import { image } from "../components/helm/catalog";
-import { PLATFORM_HOSTS } from "../components/edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
 import type { PlatformConfig } from "../stacks/config";
 import { SERVICE_METRICS, SERVICE_NAMES } from "../services/catalog";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
@@ -29,6 +28,7 @@ import type { ConfigMutation } from "../tools/engine/stackSettings";
 import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
 import { chartOfRelease, releaseProblems } from "./upstreamCharts";
 import { releaseChartPath } from "../components/helm/helmRelease";
+import { PLATFORM_HOSTS, TRAEFIK_POD_LABELS } from "../policies/facts/platform";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";

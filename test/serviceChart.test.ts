@@ -7,10 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AM_CERTS, OPENBAO_API_PORT, OPENBAO_SERVER_LABELS } from "../components/pki/openbaoNames";
-import { TRAEFIK_POD_LABELS } from "../components/edge/traefikIngress";
-import { AGENTS_PORT } from "../policies/facts/platform";
+import { AGENTS_PORT, PLATFORM_HOSTS, TRAEFIK_POD_LABELS } from "../policies/facts/platform";
 import { PRIVATE_RANGES } from "../components/kubernetes/networkPolicy";
-import { PLATFORM_HOSTS } from "../components/edge/cloudflareTunnel";
 import { callersOf, SERVICE_NAMES, SERVICES, SPICEDB_GRPC_PORT, type ServiceName } from "../services/catalog";
 import { CANARY_STEPS, SECRET_STORE_NAME, serviceValues } from "../services/values";
 import { canaryMetrics, PROMETHEUS_ADDRESS } from "../components/delivery/canaryAnalysis";
@@ -31,6 +29,7 @@ import {
   renderServices,
   type Manifest,
 } from "../tools/engine/renderServices";
+
 import { loadStackSettings } from "../tools/engine/stackSettings";
 
 const STACKS = ["staging", "production"] as const;

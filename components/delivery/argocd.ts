@@ -1,7 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { platformHostname } from "../edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { platformRelease } from "../helm/helmRelease";
 import {
   ARGOCD_COMPONENTS,
@@ -10,9 +8,11 @@ import {
   ARGOCD_SERVER_SERVICE,
   argoCdValues,
 } from "./argocdValues";
+
 import { INTERNET_HTTPS_EGRESS, networkPolicy, podsNamed, type PolicyScope } from "./networkPolicies";
 import { namespacePeer, tcp, kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
+import { TRAEFIK_POD_LABELS, platformHostname } from "../../policies/facts/platform";
 
 export interface ArgoCdArgs {
   /** config.delivery.argocdHa: Redis HA and replicated components. */

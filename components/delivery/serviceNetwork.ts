@@ -9,7 +9,6 @@ import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { NATS_PORTS } from "../data/nats";
 import { CNPG_LABELS, CNPG_PORTS } from "../data/postgresCluster";
 import { VALKEY_CLIENT_SECRET, VALKEY_PORT } from "../data/valkey";
-import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { JAEGER_NAMESPACE, JAEGER_POD_LABELS, OTLP_EXPORT } from "../observability/serviceTracing";
 import {
   OPENBAO_API_PORT,
@@ -17,6 +16,7 @@ import {
   OPENBAO_NAMESPACE,
   OPENBAO_SERVER_LABELS,
 } from "../pki/openbaoNames";
+
 import {
   callersOf,
   SERVICES,
@@ -24,6 +24,7 @@ import {
   type PlatformDependency,
   type ServiceName,
 } from "../../services/catalog";
+import { TRAEFIK_POD_LABELS } from "../../policies/facts/platform";
 
 /** The namespace the services run in (PLATFORM_NAMESPACES.prism). */
 export const SERVICES_NAMESPACE = "prism" satisfies PlatformNamespace;

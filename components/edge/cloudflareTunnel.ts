@@ -1,34 +1,12 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformNamespace } from "../cluster/platformNamespaces";
-import { ORIGIN_CA_DIR, ORIGIN_CA_KEY } from "./cloudflared";
-
-export interface PlatformHost {
-  /** First DNS label; the hostname is `<label>.<baseDomain>`. */
-  label: string;
-  /** What answers there. */
-  serves: string;
-  /** Namespace of the workload Traefik routes the host to. */
-  namespace: PlatformNamespace;
-  /** Operator UIs sit behind Cloudflare Access; public hosts do their own authentication. */
-  operatorUi: boolean;
-}
-
-/** Every hostname the tunnel routes: the one list DNS, tunnel ingress and Access are built from. */
-export const PLATFORM_HOSTS = [
-  { label: "ui", serves: "Prism web UI", namespace: "prism", operatorUi: false },
-  { label: "api", serves: "Prism API", namespace: "prism", operatorUi: false },
-  { label: "grafana", serves: "Grafana", namespace: "monitoring", operatorUi: true },
-  { label: "argocd", serves: "Argo CD", namespace: "argocd", operatorUi: true },
-  { label: "logs", serves: "OpenSearch Dashboards", namespace: "logging", operatorUi: true },
-] as const satisfies readonly PlatformHost[];
-
-export type PlatformHostLabel = (typeof PLATFORM_HOSTS)[number]["label"];
-
-export function platformHostname(label: PlatformHostLabel, baseDomain: string): string {
-  return `${label}.${baseDomain}`;
-}
+import {
+  ORIGIN_CA_DIR,
+  ORIGIN_CA_KEY,
+  PLATFORM_HOSTS,
+  platformHostname,
+} from "../../policies/facts/platform";
 
 /** What cloudflared answers for a hostname no rule matches. */
 export const CATCH_ALL_SERVICE = "http_status:404";

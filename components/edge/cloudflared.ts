@@ -3,13 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 import { INTERNET_PEER, namespacePeer, tcp } from "../kubernetes/networkPolicy";
-
-/** Labels of the cloudflared pods, for the NetworkPolicies that let them reach Traefik. */
-export const CLOUDFLARED_POD_LABELS = {
-  "app.kubernetes.io/name": "cloudflared",
-  "app.kubernetes.io/component": "tunnel-connector",
-  "app.kubernetes.io/part-of": "prism",
-} as const;
+import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_DIR } from "../../policies/facts/platform";
 
 /** cloudflared's metrics server: /metrics, and /ready once it holds a connection to Cloudflare. */
 export const CLOUDFLARED_METRICS_PORT = 2000;
@@ -24,11 +18,6 @@ export interface TunnelOrigin {
   /** ConfigMap (and key) holding the origin CA certificate cloudflared verifies the origin with. */
   ca: { configMapName: pulumi.Output<string>; key: string };
 }
-
-/** Where cloudflared finds the CA of Traefik's origin certificate (the tunnel's caPool). */
-export const ORIGIN_CA_DIR = "/etc/cloudflared/origin-ca";
-/** The key of the origin CA in its ConfigMap, and the file name under ORIGIN_CA_DIR. */
-export const ORIGIN_CA_KEY = "ca.crt";
 
 export interface CloudflaredArgs {
   namespace: pulumi.Input<string>;

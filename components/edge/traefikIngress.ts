@@ -1,27 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
+import {
+  AGENTS_PORT,
+  CLOUDFLARED_POD_LABELS,
+  ORIGIN_CA_KEY,
+  PLATFORM_HOSTS,
+  platformHostname,
+  TRAEFIK_POD_LABELS,
+  TRAEFIK_RELEASE,
+  type Environment,
+} from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
-import { CLOUDFLARED_POD_LABELS, ORIGIN_CA_KEY, type TunnelOrigin } from "./cloudflared";
-import { PLATFORM_HOSTS, platformHostname } from "./cloudflareTunnel";
+import type { TunnelOrigin } from "./cloudflared";
 import { clusterTls } from "../tls/clusterTls";
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "../kubernetes/networkPolicy";
-import { AGENTS_PORT } from "../../policies/facts/platform";
 
 /** Helm release name; the chart names its Service and pods after it. */
-const RELEASE = "traefik";
-
-/**
- * The chart's pod selector labels: `app.kubernetes.io/instance` is `<release>-<namespace>`.
- * Workloads Traefik routes to allow ingress from pods with these labels in namespace edge.
- */
-export const TRAEFIK_POD_LABELS = {
-  "app.kubernetes.io/name": "traefik",
-  "app.kubernetes.io/instance": `${RELEASE}-edge`,
-} as const;
+const RELEASE = TRAEFIK_RELEASE;
 
 /** Container ports of the entry points (the Service maps 80 → web, 443 → websecure). */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, traefik: 8080, metrics: 9100 } as const;

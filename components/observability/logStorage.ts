@@ -3,8 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
-import { platformHostname } from "../edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { platformRelease } from "../helm/helmRelease";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
 import { FLUENT_BIT_POD_LABELS } from "./logShipping";
@@ -25,8 +23,10 @@ import {
   opensearchValues,
   type LogsConfig,
 } from "./opensearchValues";
+
 import { JAEGER_POD_LABELS } from "./tracing";
 import { storageClassFor } from "../cluster/retainStorageClass";
+import { TRAEFIK_POD_LABELS, platformHostname } from "../../policies/facts/platform";
 
 /** Where OpenSearch runs; clients in other namespaces address it by this name. */
 const LOGGING: PlatformNamespace = "logging";

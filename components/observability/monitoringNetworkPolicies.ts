@@ -7,7 +7,6 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { kubeApiPolicy, networkPolicy, sameNamespacePolicy } from "./network";
 import {
   internetEgress,
@@ -17,6 +16,7 @@ import {
   tcp,
   type ClusterNetwork,
 } from "../kubernetes/networkPolicy";
+
 import {
   ALERTMANAGER_POD_LABELS,
   GRAFANA_CONTAINER_PORT,
@@ -26,6 +26,7 @@ import {
   PROMETHEUS_POD_LABELS,
   PROMETHEUS_SERVICE,
 } from "./prometheusValues";
+import { TRAEFIK_POD_LABELS } from "../../policies/facts/platform";
 
 /** Argo Rollouts' controller pods (components/delivery/rollouts.ts), in namespace argo-rollouts. */
 const ROLLOUTS_CONTROLLER_LABELS = { "app.kubernetes.io/name": "argo-rollouts" } as const;

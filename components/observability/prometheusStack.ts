@@ -5,8 +5,6 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
-import { platformHostname } from "../edge/cloudflareTunnel";
-import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
 import { platformRelease } from "../helm/helmRelease";
 import { alertmanagerConfig, SLACK_WEBHOOK_KEY, SLACK_WEBHOOK_SECRET } from "./alertmanagerConfig";
 import { RULE_GROUPS } from "./alertRules";
@@ -23,6 +21,7 @@ import {
   prometheusValues,
   type ObservabilityConfig,
 } from "./prometheusValues";
+import { TRAEFIK_POD_LABELS, platformHostname } from "../../policies/facts/platform";
 
 export interface PrometheusStackArgs {
   environment: Environment;
