@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import js from "@eslint/js";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
@@ -27,6 +28,19 @@ const UPWARD = [
   },
 ];
 
+/**
+ * The component classes the composition constructs: names stacks/platform.ts imports from
+ * components/ and calls with `new`, read from it so that a new layer is covered without editing a
+ * list here. A test runs the layer functions instead.
+ */
+const PLATFORM = fs.readFileSync(new URL("./stacks/platform.ts", import.meta.url), "utf8");
+const fromComponents = [...PLATFORM.matchAll(/^import \{([^}]*)\} from "\.\.\/components\//gm)].flatMap((m) =>
+  m[1].split(",").map((name) => name.trim()),
+);
+const COMPOSED = fromComponents.filter((name) => new RegExp(`\\bnew ${name}\\(`).test(PLATFORM)).sort();
+if (COMPOSED.length === 0)
+  throw new Error("eslint.config.mjs: found no component stacks/platform.ts constructs");
+
 export default tseslint.config(
   { ignores: ["node_modules/", "bin/", "coverage/", "**/*.js", "**/*.mjs"] },
   js.configs.recommended,
@@ -50,6 +64,19 @@ export default tseslint.config(
     rules: {
       "import-x/no-restricted-paths": ["error", { zones: UPWARD }],
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ["test/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: `NewExpression[callee.name=/^(${COMPOSED.join("|")})$/]`,
+          message:
+            "stacks/platform.ts constructs this component: run its layer function (buildFoundation, buildData, ...) from stacks/platform.ts, with stand-ins only for earlier layers' outputs",
+        },
+      ],
     },
   },
 );

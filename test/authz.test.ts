@@ -1,8 +1,6 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { SpiceDb } from "../components/authz/spicedb";
 import { IMAGES } from "../components/helm/catalog";
-import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
 import { SPICEDB_CLIENTS, SPICEDB_GRPC_PORT } from "../components/authz/spicedbNames";
 import { hardenOperatorBundle, OPERATOR_RESOURCES } from "../components/authz/spicedbOperator";
 import { SCHEMA_FILE, schemaHash } from "../components/authz/spicedbSchema";
@@ -12,11 +10,11 @@ import { bundleYaml, readBundle } from "../components/helm/vendoredManifests";
 import {
   CLUSTER_SECRET_STORE,
   EXTERNAL_SECRETS_API_VERSION,
-  ExternalSecrets,
   externalSecret,
 } from "../components/secrets/externalSecrets";
 import { SA_TOKEN_ANNOTATION } from "../policies/facts/kubernetes";
 import { SERVICE_NAMES, SERVICES } from "../services/catalog";
+import { buildAuthz, buildExternalSecrets } from "../stacks/platform";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { ofType, oncePerStack, one, planWithFoundation } from "./harness";
@@ -50,19 +48,15 @@ const POOLER_LABELS = { "cnpg.io/poolerName": "spicedb-db-pooler" };
 /** Each stack's configured Secret Manager project, as the program read it. */
 const gcpProjects = new Map<string, string>();
 
-/** Both components composed as stacks/platform.ts will, with the data layer's values stubbed. */
+/**
+ * The external-secrets and authz layers of stacks/platform.ts, with the data layer's SpiceDB
+ * database stood in for by its pooler's URI and labels.
+ */
 const planAuthz = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
     gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
-    const eso = new ExternalSecrets("external-secrets", {
-      environment: ctx.config.environment,
-      namespace: ctx.namespaces.name("external-secrets"),
-      config: ctx.config.externalSecrets,
-      gcpCredentials: new pulumi.Config().requireSecret("externalSecretsGcpCredentials"),
-      consumerNamespaces: [ctx.namespaces.name("prism")],
-      clusterNetwork: ctx.config.digitalocean.network,
-      provider: ctx.cluster.provider,
-    });
+    const inputs = { ...ctx, previous: {} };
+    const { externalSecrets: eso } = buildExternalSecrets(inputs, ctx);
     // What the delivery layer does for a service with secrets: billing's, from the catalog.
     externalSecret(
       "billing-secrets",
@@ -78,24 +72,17 @@ const planAuthz = oncePerStack((stack) =>
       },
       { provider: ctx.cluster.provider, dependsOn: [eso.store] },
     );
-    new SpiceDb("spicedb", {
-      credentialRotation: ctx.config.credentialRotation,
-      environment: ctx.config.environment,
-      stack: ctx.stack,
-      namespace: ctx.namespaces.name("spicedb"),
-      clientNamespace: ctx.namespaces.name("prism"),
-      datastore: {
-        uri: spicedbDatastoreUri(
-          pulumi.secret(
+    buildAuthz(inputs, ctx, {
+      data: {
+        spicedbDatabase: {
+          name: "spicedb",
+          namespace: pulumi.output("data"),
+          uri: pulumi.secret(
             "postgresql://spicedb:placeholder-password@spicedb-db-pooler.data.svc.cluster.local:5432/spicedb?sslmode=require",
           ),
-        ),
-        namespace: ctx.namespaces.name("data"),
-        poolerPodLabels: POOLER_LABELS,
+          poolerPodLabels: POOLER_LABELS,
+        },
       },
-      kubernetesVersion: ctx.config.digitalocean.kubernetesVersion,
-      clusterNetwork: ctx.config.digitalocean.network,
-      provider: ctx.cluster.provider,
     });
   }),
 );
@@ -190,8 +177,9 @@ describe.each(["staging", "production"])("%s", (stack) => {
       expect(get(credentials.inputs, "metadata", "namespace")).toBe("external-secrets");
       expect(Object.keys(get(credentials.inputs, "stringData") as Obj)).toEqual([ref.key]);
       expect(credentials.secretPaths.some((p) => p.startsWith("stringData"))).toBe(true);
-      // Only the services' namespace may use it; it waits for the release that brings CRD and webhook.
-      expect(get(store.inputs, "spec", "conditions")).toEqual([{ namespaces: ["prism"] }]);
+      // Only the services' namespace and Argo CD's (Image Updater's registry pull secret) may use it;
+      // it waits for the release that brings CRD and webhook.
+      expect(get(store.inputs, "spec", "conditions")).toEqual([{ namespaces: ["prism", "argocd"] }]);
       expect(store.options.dependsOn).toContain(one(plan, RELEASE, "external-secrets").urn);
     });
 

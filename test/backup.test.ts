@@ -1,5 +1,5 @@
-import { VeleroBackups } from "../components/backup/veleroBackups";
 import { IMAGES } from "../components/helm/catalog";
+import { buildBackups } from "../stacks/platform";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
@@ -13,20 +13,10 @@ const SECRET = "kubernetes:core/v1:Secret";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
-/** The stack's real config and foundation plus the backups component, composed as platform.ts will. */
+/** The stack's real config and foundation plus the backups layer of stacks/platform.ts. */
 const planBackups = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
-    new VeleroBackups("backups", {
-      credentialRotation: ctx.config.credentialRotation,
-      environment: ctx.config.environment,
-      stack: ctx.stack,
-      config: ctx.config.backups,
-      doProvider: ctx.doProvider,
-      digitaloceanToken: ctx.secrets.digitaloceanToken,
-      k8sProvider: ctx.cluster.provider,
-      namespace: ctx.namespaces.name("velero"),
-      clusterNetwork: ctx.config.digitalocean.network,
-    });
+    buildBackups({ ...ctx, previous: {} }, ctx);
   }),
 );
 

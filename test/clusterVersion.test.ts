@@ -2,10 +2,10 @@
  * With auto-upgrade on, patch releases are DOKS's to apply in the maintenance window: a run on
  * any other day must not upgrade the cluster. A new minor in config is the deliberate upgrade.
  */
-import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DoksCluster } from "../components/cluster/doksCluster";
 import { parsePlatformConfig } from "../stacks/config";
+import { buildFoundation } from "../stacks/platform";
+import { readSecrets } from "../stacks/secrets";
 import { PlanError, PROJECT_ROOT, runIsolated } from "../tools/engine/engine";
 import type { Plan } from "../tools/engine/plan";
 import { loadStackSettings } from "../tools/engine/stackSettings";
@@ -13,19 +13,14 @@ import { one } from "./harness";
 
 const CLUSTER = "digitalocean:index/kubernetesCluster:KubernetesCluster";
 
+/** Production's foundation layer, given the version the cluster ran at the previous update. */
 function planCluster(currentVersion: string | undefined, autoUpgrade = true): Promise<Plan> {
   const settings = loadStackSettings(PROJECT_ROOT, "production", (c) => {
     (c["prism:digitalocean"] as Record<string, unknown>).autoUpgrade = autoUpgrade;
   });
   return runIsolated(settings, async () => {
     const config = parsePlatformConfig(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig());
-    new DoksCluster("prism", {
-      environment: config.environment,
-      stack: "production",
-      config: config.digitalocean,
-      currentVersion,
-      provider: new digitalocean.Provider("digitalocean", { token: "simulated" }),
-    });
+    buildFoundation("production", config, readSecrets(), { kubernetesVersion: currentVersion });
   });
 }
 

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../components/helm/catalog";
-import { DATABASE_SECRET_KEYS, DataServices } from "../components/data/dataServices";
+import { DATABASE_SECRET_KEYS } from "../components/data/dataServices";
 import { image } from "../components/helm/catalog";
 import { DATABASES, SERVICE_NAMES, SERVICES, type PlatformDependency } from "../services/catalog";
 import type { PlatformConfig } from "../stacks/config";
+import { buildData } from "../stacks/platform";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { ofType, planWithFoundation } from "./harness";
@@ -27,7 +28,7 @@ interface Planned {
 }
 const plans = new Map<string, Promise<Planned>>();
 
-/** The stack's real config and foundation plus the data layer, composed as platform.ts will. */
+/** The stack's real config and foundation plus the data layer of stacks/platform.ts. */
 function planData(stack: string): Promise<Planned> {
   let planned = plans.get(stack);
   if (!planned) {
@@ -35,17 +36,7 @@ function planData(stack: string): Promise<Planned> {
     let spicedb: Promise<Planned["spicedb"]> | undefined;
     planned = planWithFoundation(stack, (ctx) => {
       config = ctx.config;
-      const data = new DataServices("data", {
-        credentialRotation: ctx.config.credentialRotation,
-        environment: ctx.config.environment,
-        stack: ctx.stack,
-        config: ctx.config.data,
-        spacesRegion: ctx.config.backups.spacesRegion,
-        doProvider: ctx.doProvider,
-        provider: ctx.cluster.provider,
-        namespaces: ctx.namespaces,
-        clusterConfig: ctx.config.digitalocean,
-      });
+      const { data } = buildData({ ...ctx, previous: {} }, ctx);
       const { name, namespace, uri } = data.spicedbDatabase;
       spicedb = Promise.all([
         new Promise<string>((resolve) => namespace.apply(resolve)),

@@ -1,10 +1,9 @@
 /** Delivery: ArgoCD, Image Updater, Argo Rollouts and the service Applications, on both stacks. */
-import { ArgoCd } from "../components/delivery/argocd";
+import * as pulumi from "@pulumi/pulumi";
 import { ARGOCD_SERVER_SERVICE } from "../components/delivery/argocdValues";
-import { ImageUpdater } from "../components/delivery/imageUpdater";
-import { ArgoRollouts } from "../components/delivery/rollouts";
-import { PROJECT, SERVICE_KINDS, ServiceApplications } from "../components/delivery/applications";
+import { PROJECT, SERVICE_KINDS } from "../components/delivery/applications";
 import { SERVICE_NAMES } from "../services/catalog";
+import { buildDelivery, buildEdge } from "../stacks/platform";
 import { imageRepository, SECRET_STORE_NAME, SERVICE_CHART_PATH, serviceValues } from "../services/values";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { checkPlan, checkRendered, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
@@ -26,43 +25,20 @@ const T = {
 };
 const IU = "argocd-image-updater.argoproj.io";
 
-/** Foundation plus delivery, composed as stacks/platform.ts composes it. */
+/**
+ * Foundation, the edge (for Traefik's release, which brings the IngressRoute CRD) and the delivery
+ * layer of stacks/platform.ts; a CVM egress range and the secret store's name stand in for the
+ * confidential and external-secrets layers.
+ */
 const deliveryPlan = oncePerStack(async (stack) => ({
   plan: await planWithFoundation(stack, (ctx) => {
-    const { namespaces, cluster } = ctx;
-    const secretStore = SECRET_STORE_NAME;
-    const argocd = new ArgoCd("argocd", {
-      ha: ctx.config.delivery.argocdHa,
-      baseDomain: ctx.config.baseDomain,
-      repoUrl: ctx.config.delivery.repoUrl,
-      namespace: namespaces.name("argocd"),
-      clusterNetwork: ctx.config.digitalocean.network,
-      // Stands in for Traefik's release (the edge is planned in test/edge.test.ts).
-      ingressController: namespaces,
-      provider: cluster.provider,
+    const inputs = { ...ctx, previous: {} };
+    const { traefik } = buildEdge(inputs, ctx, {
+      confidential: { egressRangeList: [pulumi.output("203.0.113.16/28")] },
     });
-    const rollouts = new ArgoRollouts("argo-rollouts", {
-      ha: ctx.config.delivery.argocdHa,
-      namespace: namespaces.name("argo-rollouts"),
-      clusterNetwork: ctx.config.digitalocean.network,
-      provider: cluster.provider,
-    });
-    new ImageUpdater("image-updater", {
-      environment: ctx.config.environment,
-      imageRegistry: ctx.config.delivery.imageRegistry,
-      namespace: argocd.namespace,
-      clusterNetwork: ctx.config.digitalocean.network,
-      secretStore,
-      provider: cluster.provider,
-    });
-    new ServiceApplications("services", {
-      config: ctx.config,
-      argocdNamespace: argocd.namespace,
-      servicesNamespace: namespaces.name("prism"),
-      argocd: argocd.release,
-      rollouts: rollouts.release,
-      secretStore,
-      provider: cluster.provider,
+    buildDelivery(inputs, ctx, {
+      traefik,
+      externalSecrets: { storeName: pulumi.output(SECRET_STORE_NAME) },
     });
   }),
   config: stackConfigOf(stack),
@@ -182,8 +158,8 @@ describe.each(["staging", "production"])("delivery on %s", (stack) => {
         },
       ],
     });
-    // No Service of this layer is exposed outside the cluster.
-    for (const svc of ofType(plan, T.service))
+    // No Service of this layer is exposed outside the cluster (the edge's, planned with it, are edge.test.ts's).
+    for (const svc of ofType(plan, T.service).filter((r) => meta(r).namespace !== "edge"))
       expect(spec<{ type?: string }>(svc).type ?? "ClusterIP").toBe("ClusterIP");
   });
 

@@ -1,6 +1,6 @@
 /**
  * The dependency rules of eslint.config.mjs are live: an upward import or an import cycle fails
- * lint. Each probe is linted as if it were a file of the repository (ESLint's --stdin-filename),
+ * lint, and so does a test constructing a component the composition constructs. Each probe is linted as if it were a file of the repository (ESLint's --stdin-filename),
  * without writing one. ESLint runs in a child process: it loads its ESM config by dynamic import,
  * which Jest's module system does not offer.
  */
@@ -60,5 +60,44 @@ describe("the dependency rules", () => {
       "",
     ].join("\n");
     expect(await ruleIdsFor("components/cluster/probe.ts", code)).toEqual([]);
+  });
+});
+
+describe("the composition rule for tests", () => {
+  const PLATFORM = fs.readFileSync(path.join(ROOT, "stacks", "platform.ts"), "utf8");
+
+  it("fails a test once for each component of stacks/platform.ts it constructs by hand", async () => {
+    const composed = [
+      "DoksCluster",
+      "VeleroBackups",
+      "DataServices",
+      "ArgoCd",
+      "OpenBaoPki",
+      "TraefikIngress",
+    ];
+    for (const name of composed) expect(PLATFORM).toMatch(new RegExp(`\\bnew ${name}\\(`));
+    const code = [
+      'import { DoksCluster } from "../components/cluster/doksCluster";',
+      'import { VeleroBackups } from "../components/backup/veleroBackups";',
+      'import { DataServices } from "../components/data/dataServices";',
+      'import { ArgoCd } from "../components/delivery/argocd";',
+      'import { OpenBaoPki } from "../components/pki/openbaoPki";',
+      'import { TraefikIngress } from "../components/edge/traefikIngress";',
+      ...composed.map((name) => `export const make${name} = (args: never) => new ${name}("x", args);`),
+      "",
+    ].join("\n");
+    const ids = await ruleIdsFor("test/probe.test.ts", code);
+    expect(ids.filter((id) => id === "no-restricted-syntax")).toHaveLength(composed.length);
+  });
+
+  it("passes a test that runs the layer function, and one that constructs what the composition does not", async () => {
+    const code = [
+      'import { buildBackups } from "../stacks/platform";',
+      'import { planWithFoundation } from "./harness";',
+      'export const plan = planWithFoundation("staging", (ctx) => void buildBackups({ ...ctx, previous: {} }, ctx));',
+      "export const ranges = new Set([1]);",
+      "",
+    ].join("\n");
+    expect(await ruleIdsFor("test/probe.test.ts", code)).toEqual([]);
   });
 });

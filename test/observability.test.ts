@@ -18,9 +18,9 @@ import {
 import { DASHBOARDS_DIR, dashboardDefinitions, type Dashboard } from "../components/observability/dashboards";
 import { INHIBITIONS } from "../components/observability/alertmanagerConfig";
 import { COCOS_MANAGER_METRICS, SCRAPE_UP_METRIC } from "../components/observability/metrics";
-import { Observability } from "../components/observability/observability";
 import { image } from "../components/helm/catalog";
 import type { PlatformConfig } from "../stacks/config";
+import { buildEdge, buildObservability } from "../stacks/platform";
 import { SERVICE_METRICS, SERVICE_NAMES } from "../services/catalog";
 import { checkPlan, mandatory, stackPolicyConfig } from "../tools/engine/policyRun";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
@@ -46,18 +46,21 @@ const withSlackWebhook: ConfigMutation = (c) => {
   c["prism:alertmanagerSlackWebhookUrl"] = { secure: "v1:slack-webhook" };
 };
 
+/**
+ * The edge layer (Traefik's release brings the IngressRoute CRD the routes need) and the
+ * observability layer of stacks/platform.ts; a CVM egress range stands in for the confidential layer.
+ */
 function build(ctx: Parameters<Parameters<typeof planWithFoundation>[1]>[0]): void {
-  new Observability("observability", {
-    environment: ctx.config.environment,
-    stack: ctx.stack,
-    baseDomain: ctx.config.baseDomain,
-    config: ctx.config.observability,
-    namespaces: ctx.namespaces,
-    clusterNetwork: ctx.config.digitalocean.network,
-    provider: ctx.cluster.provider,
-    slackWebhookUrl: new pulumi.Config().getSecret("alertmanagerSlackWebhookUrl"),
+  const inputs = { ...ctx, previous: {} };
+  const { traefik } = buildEdge(inputs, ctx, {
+    confidential: { egressRangeList: [pulumi.output("203.0.113.16/28")] },
   });
+  buildObservability(inputs, ctx, { traefik });
 }
+
+/** The resources of `type` the observability layer registered (not the edge's, planned with it). */
+const ofLayer = (plan: Plan, type: string) =>
+  ofType(plan, type).filter((r) => r.urn.split("::")[2].startsWith("prism:observability:"));
 
 const planObservability = oncePerStack((stack) => planWithFoundation(stack, build, withSlackWebhook));
 const stackConfig = (stack: string): PlatformConfig => stackConfigOf(stack);
@@ -243,7 +246,7 @@ describe.each(["staging", "production"])("observability in %s", (stack) => {
 
   it("installs every release at the catalog's version with values upstream knows", async () => {
     const plan = await planObservability(stack);
-    const releases = ofType(plan, RELEASE);
+    const releases = ofLayer(plan, RELEASE);
     expect(releases.map((r) => r.name).sort()).toEqual(
       ["fluent-bit", "jaeger", "kube-prometheus-stack", "opensearch", "opensearch-dashboards", "vpa"].sort(),
     );
@@ -383,7 +386,7 @@ describe.each(["staging", "production"])("observability in %s", (stack) => {
 
   it("routes Grafana and OpenSearch Dashboards only through their Access hostnames", async () => {
     const plan = await planObservability(stack);
-    const exposed = ofType(plan, SERVICE).filter((s) =>
+    const exposed = ofLayer(plan, SERVICE).filter((s) =>
       ["LoadBalancer", "NodePort"].includes(String(at(s.inputs, "spec", "type"))),
     );
     expect(exposed).toEqual([]);

@@ -1,12 +1,6 @@
 import { selfSignedCertificate } from "./selfSignedCertificate";
-import { OpenBao } from "../components/pki/openbao";
-import {
-  OpenBaoPki,
-  PKI_INT_MOUNT,
-  PKI_ROOT_MOUNT,
-  PKI_STATUS,
-  type PkiStatus,
-} from "../components/pki/openbaoPki";
+import { PKI_INT_MOUNT, PKI_ROOT_MOUNT, PKI_STATUS, type PkiStatus } from "../components/pki/openbaoPki";
+import { buildPki } from "../stacks/platform";
 import type { Plan, PlannedResource } from "../tools/engine/plan";
 import { checkPlan, mandatory } from "../tools/engine/policyRun";
 import type { ConfigMutation } from "../tools/engine/stackSettings";
@@ -28,27 +22,9 @@ const withToken: ConfigMutation = (c) => {
   c["prism:openbaoToken"] = { secure: "v1:placeholder" };
 };
 
-/** The composition stacks/platform.ts uses, returning the PKI's bootstrap status. */
+/** The PKI layer of stacks/platform.ts, on a first run (no previous status); returns its bootstrap status. */
 function build(ctx: ComponentContext): PkiStatus {
-  const openbao = new OpenBao("openbao", {
-    credentialRotation: ctx.config.credentialRotation,
-    environment: ctx.config.environment,
-    stack: ctx.stack,
-    config: ctx.config.pki,
-    namespace: ctx.namespaces.name("openbao"),
-    clientNamespace: ctx.namespaces.name("prism"),
-    clusterNetwork: ctx.config.digitalocean.network,
-    provider: ctx.cluster.provider,
-  });
-  const pki = new OpenBaoPki("pki", {
-    environment: ctx.config.environment,
-    stack: ctx.stack,
-    baseDomain: ctx.config.baseDomain,
-    config: ctx.config.pki,
-    token: ctx.secrets.openbaoToken,
-    openbao,
-  });
-  return pki.status;
+  return buildPki({ ...ctx, previous: {} }, ctx).pki.status;
 }
 
 async function plan(stack: string, mutate?: ConfigMutation): Promise<{ plan: Plan; status: PkiStatus }> {

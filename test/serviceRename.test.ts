@@ -2,76 +2,96 @@
  * Renaming a service keeps its database: with `formerName` the data keeps its physical names and
  * every Pulumi resource is aliased to its old name, so the diff shows no delete of anything
  * holding data; without it the diff names the loss and production's protection stops the delete.
+ * The rename is a catalog edit, so the data layer of stacks/platform.ts is planned over the real
+ * catalog and over one where billing is renamed to payments.
  */
-import * as k8s from "@pulumi/kubernetes";
-import { PostgresDatabase } from "../components/data/postgresDatabase";
+import type * as Catalog from "../services/catalog";
+import { renameProblems, SERVICES } from "../services/catalog";
+import { buildData } from "../stacks/platform";
 import { diffPlans } from "../tools/analysis/planDiff";
 import { toPlanJson, type PlanJson } from "../tools/engine/plan";
-import { renameProblems, SERVICES } from "../services/catalog";
 import { planWithFoundation } from "./harness";
+
+/** Which catalog the program reads: the real one, or billing renamed to payments, with or without formerName. */
+interface RenameState {
+  rename?: { formerName: boolean };
+}
+
+jest.mock("../services/catalog", () => {
+  const actual = jest.requireActual<typeof Catalog>("../services/catalog");
+  const state: RenameState = {};
+  const renamed = (): Readonly<Record<string, Catalog.ServiceSpec>> =>
+    Object.fromEntries(
+      Object.entries(actual.SERVICES).map(([name, spec]) =>
+        name === "billing"
+          ? ["payments", state.rename?.formerName ? { ...spec, formerName: "billing" } : spec]
+          : [name, spec],
+      ),
+    );
+  const services = (): Readonly<Record<string, Catalog.ServiceSpec>> =>
+    state.rename ? renamed() : actual.SERVICES;
+  const names = () => Object.keys(services());
+  return {
+    ...actual,
+    renameState: state,
+    get SERVICES() {
+      return services();
+    },
+    get SERVICE_NAMES() {
+      return names();
+    },
+    get DATABASES() {
+      return state.rename ? [...names().filter((s) => services()[s].database), "spicedb"] : actual.DATABASES;
+    },
+    // The catalog's rule, over the renamed catalog: a database lives under its service's former name.
+    storedNameOf: (database: (typeof Catalog.DATABASES)[number]) =>
+      state.rename && database !== "spicedb"
+        ? (services()[database].formerName ?? database)
+        : actual.storedNameOf(database),
+  };
+});
 
 const PG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
-/** The production foundation plus one database: `database`, stored under `storedAs`. */
-async function planDatabase(database: "billing" | "certs", storedAs?: string): Promise<PlanJson> {
-  const plan = await planWithFoundation("production", ({ config, namespaces, cluster }) => {
-    const operator = new k8s.core.v1.ConfigMap(
-      "operator-stand-in",
-      { metadata: { name: "operator", namespace: "data" } },
-      { provider: cluster.provider },
+/** Production's foundation and data layer, over the catalog `rename` selects. */
+async function planData(rename?: { formerName: boolean }): Promise<PlanJson> {
+  const { renameState } = jest.requireMock<{ renameState: RenameState }>("../services/catalog");
+  renameState.rename = rename;
+  try {
+    return toPlanJson(
+      await planWithFoundation("production", (ctx) => void buildData({ ...ctx, previous: {} }, ctx)),
     );
-    new PostgresDatabase(`data-postgres-${database}`, {
-      credentialRotation: config.credentialRotation,
-      database,
-      storedAs,
-      environment: "production",
-      config: config.data.postgres,
-      imageName: "ghcr.io/cloudnative-pg/postgresql:17.5",
-      namespace: namespaces.name("data"),
-      consumerNamespace: namespaces.name("prism"),
-      objectStore: {
-        destinationPath: "s3://backups/",
-        endpointURL: "https://fra1.digitaloceanspaces.com",
-        s3Credentials: {
-          accessKeyId: { name: "pg-backup", key: "ACCESS_KEY_ID" },
-          secretAccessKey: { name: "pg-backup", key: "ACCESS_SECRET_KEY" },
-        },
-        wal: { compression: "gzip" },
-        data: { compression: "gzip" },
-      },
-      placement: { nodeSelector: {}, tolerations: [] },
-      provider: cluster.provider,
-      operator,
-    });
-  });
-  return toPlanJson(plan);
+  } finally {
+    renameState.rename = undefined;
+  }
 }
 
 describe("a service rename keeps its database", () => {
-  // "billing" renamed to "certs" stands for any rename: both are database names the types accept.
   let before: PlanJson;
   beforeAll(async () => {
-    before = await planDatabase("billing");
+    before = await planData();
   }, 120_000);
 
   it("with formerName: same cluster, same volumes, nothing holding data deleted or replaced", async () => {
-    const after = await planDatabase("certs", "billing");
+    const after = await planData({ formerName: true });
     const diff = diffPlans(before, after);
     expect(diff.dangers).toEqual([]);
     expect(diff.resources.filter((c) => c.kind === "delete")).toEqual([]);
-    const cluster = after.resources.find((r) => r.type === PG);
-    expect(cluster?.name).toBe("data-postgres-certs-cluster");
-    expect(cluster?.options.aliases).toContain(before.resources.find((r) => r.type === PG)?.urn);
+    const clusterOf = (plan: PlanJson, name: string) =>
+      plan.resources.find((r) => r.type === PG && r.name === `data-postgres-${name}-cluster`);
+    const cluster = clusterOf(after, "payments");
+    expect(cluster?.options.aliases).toContain(clusterOf(before, "billing")?.urn);
     expect((cluster?.inputs.metadata as { name: string }).name).toBe("billing-db");
-    // Only what names the service moves: its connection Secret, and who may reach the pooler.
+    // Only what names the service moves: its connection Secret, and who may reach the pooler and NATS.
     expect(diff.resources.map((c) => [c.kind, c.name])).toEqual([
-      ["replace", "data-postgres-certs-consumer"],
-      ["update", "data-postgres-certs-pooler-ingress"],
+      ["update", "data-nats-policy"],
+      ["replace", "data-postgres-payments-consumer"],
+      ["update", "data-postgres-payments-pooler-ingress"],
     ]);
   }, 120_000);
 
   it("without formerName the diff names the loss of the database", async () => {
-    const diff = diffPlans(before, await planDatabase("certs"));
+    const diff = diffPlans(before, await planData({ formerName: false }));
     expect(diff.dangers).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: "loses-data", name: "data-postgres-billing-cluster" }),
@@ -79,7 +99,9 @@ describe("a service rename keeps its database", () => {
       ]),
     );
     // And production's Cluster is protected: `pulumi up` refuses to delete it.
-    expect(before.resources.find((r) => r.type === PG)?.options).toMatchObject({
+    expect(
+      before.resources.find((r) => r.type === PG && r.name === "data-postgres-billing-cluster")?.options,
+    ).toMatchObject({
       protect: true,
       retainOnDelete: true,
     });

@@ -1,7 +1,8 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import { CostBudget } from "../../components/cost/costBudget";
+import * as k8s from "@pulumi/kubernetes";
+import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../../policies/facts/cost";
 import { budgetPolicies } from "../../policies/rules/budget";
-import { messagesOf } from "../policyHarness";
+import { messagesOf, type Providers } from "../policyHarness";
 
 // A pool of 2–5 g-4vcpu-16gb nodes ($126/month each): $630 at the autoscaling maximum.
 const pool = () =>
@@ -14,19 +15,30 @@ const pool = () =>
     maxNodes: 5,
   });
 
+/** What the rule reads: the labelled ConfigMap the composition's budget registers (prism:budget). */
+const budget = (monthlyUsd: number, { k8s: provider }: Providers) =>
+  new k8s.core.v1.ConfigMap(
+    "budget",
+    {
+      metadata: { name: "cost-budget", namespace: "prism", labels: { [COST_BUDGET_LABEL]: "true" } },
+      data: { [COST_BUDGET_KEY]: String(monthlyUsd) },
+    },
+    { provider },
+  );
+
 describe("cost-within-budget", () => {
   it("accepts a stack whose estimate at the autoscaling maximum is within its budget", async () => {
-    const messages = await messagesOf(budgetPolicies, ({ k8s: provider }) => {
-      new CostBudget("budget", { monthlyUsd: 630, namespace: "prism", provider });
+    const messages = await messagesOf(budgetPolicies, (providers) => {
+      budget(630, providers);
       pool();
     });
     expect(messages).toEqual([]);
   });
 
   it("rejects a stack whose estimate at the autoscaling maximum exceeds its budget, naming the largest items", async () => {
-    const messages = await messagesOf(budgetPolicies, ({ k8s: provider }) => {
+    const messages = await messagesOf(budgetPolicies, (providers) => {
       // The minimum (2 × $126 = $252) fits; the maximum (5 × $126 = $630) does not.
-      new CostBudget("budget", { monthlyUsd: 400, namespace: "prism", provider });
+      budget(400, providers);
       pool();
     });
     expect(messages).toEqual([
