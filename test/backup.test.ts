@@ -18,8 +18,8 @@ const planBackups = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
     new VeleroBackups("backups", {
       credentialRotation: ctx.config.credentialRotation,
-      environment: ctx.config.environment,
       stack: ctx.stack,
+      protect: ctx.config.stateful.protect,
       config: ctx.config.backups,
       doProvider: ctx.doProvider,
       digitaloceanToken: ctx.secrets.digitaloceanToken,

@@ -20,8 +20,8 @@ function planCluster(currentVersion: string | undefined, autoUpgrade = true): Pr
   return runIsolated(settings, async () => {
     const config = parsePlatformConfig(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig());
     new DoksCluster("prism", {
-      environment: config.environment,
       stack: "production",
+      protect: config.stateful.protect,
       config: config.digitalocean,
       currentVersion,
       provider: new digitalocean.Provider("digitalocean", { token: "simulated" }),

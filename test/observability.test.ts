@@ -29,6 +29,7 @@ import type { ConfigMutation } from "../tools/engine/stackSettings";
 import { ofType, oncePerStack, one, planWithFoundation, stackConfigOf } from "./harness";
 import { chartOfRelease, releaseProblems } from "./upstreamCharts";
 import { releaseChartPath } from "../components/helm/helmRelease";
+import { storageClassFor } from "../components/cluster/retainStorageClass";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -48,8 +49,9 @@ const withSlackWebhook: ConfigMutation = (c) => {
 
 function build(ctx: Parameters<Parameters<typeof planWithFoundation>[1]>[0]): void {
   new Observability("observability", {
-    environment: ctx.config.environment,
-    stack: ctx.stack,
+    protect: ctx.config.stateful.protect,
+    storageClass: storageClassFor(ctx.config.stateful.retainVolumes),
+    externalLabels: { cluster: `prism-${ctx.stack}`, environment: ctx.config.environment },
     baseDomain: ctx.config.baseDomain,
     config: ctx.config.observability,
     namespaces: ctx.namespaces,

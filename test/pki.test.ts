@@ -13,6 +13,7 @@ import type { ConfigMutation } from "../tools/engine/stackSettings";
 import { ofType, one, planWithFoundation, section, type ComponentContext } from "./harness";
 import { releaseProblems } from "./upstreamCharts";
 import { releaseChartPath } from "../components/helm/helmRelease";
+import { storageClassFor } from "../components/cluster/retainStorageClass";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -32,8 +33,9 @@ const withToken: ConfigMutation = (c) => {
 function build(ctx: ComponentContext): PkiStatus {
   const openbao = new OpenBao("openbao", {
     credentialRotation: ctx.config.credentialRotation,
-    environment: ctx.config.environment,
     stack: ctx.stack,
+    protect: ctx.config.stateful.protect,
+    storageClass: storageClassFor(ctx.config.stateful.retainVolumes),
     config: ctx.config.pki,
     namespace: ctx.namespaces.name("openbao"),
     clientNamespace: ctx.namespaces.name("prism"),
@@ -41,8 +43,8 @@ function build(ctx: ComponentContext): PkiStatus {
     provider: ctx.cluster.provider,
   });
   const pki = new OpenBaoPki("pki", {
-    environment: ctx.config.environment,
     stack: ctx.stack,
+    protect: ctx.config.stateful.protect,
     baseDomain: ctx.config.baseDomain,
     config: ctx.config.pki,
     token: ctx.secrets.openbaoToken,

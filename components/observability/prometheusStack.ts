@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
 import { platformHostname } from "../edge/cloudflareTunnel";
 import { TRAEFIK_POD_LABELS } from "../edge/traefikIngress";
@@ -25,8 +24,12 @@ import {
 } from "./prometheusValues";
 
 export interface PrometheusStackArgs {
-  environment: Environment;
-  stack: string;
+  /** Pulumi refuses to delete the release: Prometheus, Alertmanager and Grafana keep data on its volumes. */
+  protect: boolean;
+  /** The StorageClass of those volumes; DOKS's default when undefined. */
+  storageClass?: string;
+  /** Labels Prometheus adds to every series and alert it sends out. */
+  externalLabels: Record<string, string>;
   baseDomain: string;
   config: ObservabilityConfig;
   namespaces: PlatformNamespaces;
@@ -130,8 +133,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
       chart: "kube-prometheus-stack",
       namespace,
       values: prometheusValues({
-        environment: args.environment,
-        stack: args.stack,
+        storageClass: args.storageClass,
+        externalLabels: args.externalLabels,
         config: args.config,
         grafanaHostname: this.grafanaHostname,
         alertmanagerSecrets: slack ? [SLACK_WEBHOOK_SECRET] : [],
@@ -140,7 +143,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
       }),
       provider: args.provider,
       // Prometheus, Alertmanager and Grafana keep their data on the release's volumes.
-      protect: args.environment === "production",
+      protect: args.protect,
       parent: this,
       // Prometheus' volume and the CRDs take a while on a cold cluster.
       timeoutSeconds: 900,
