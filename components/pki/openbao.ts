@@ -6,7 +6,8 @@ import { OPENBAO_CLUSTER_ADDRESS, OPENBAO_RELEASE } from "./openbaoNames";
 import { openBaoNetworkPolicies } from "./openbaoNetworkPolicies";
 import { OpenBaoTls } from "./openbaoTls";
 import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
-import { openBaoValues, type ContainerResources } from "./openbaoValues";
+import { openBaoValues } from "./openbaoValues";
+import type { ContainerResources } from "../kubernetes/resources";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 /** The stack's PKI settings (prism:pki): OpenBao's shape and the certificates' lifetimes. */

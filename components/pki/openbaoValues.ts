@@ -16,12 +16,7 @@ import {
   userconfigFile,
 } from "./openbaoNames";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-
-/** A container's requests and limits. */
-export interface ContainerResources {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
+import type { ContainerResources } from "../kubernetes/resources";
 
 export interface OpenBaoValuesArgs {
   stack: string;
