@@ -151,7 +151,7 @@ export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
             .apply((sealConfig) => serverConfig({ stack: args.stack, replicas, sealConfig })),
         },
         // With one replica a budget could only be maxUnavailable 0, which blocks every node drain
-        // (upgrades, autoscaler) forever; staging accepts the short outage instead.
+        // (upgrades, autoscaler) forever; a single-replica stack accepts the short outage instead.
         disruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
       },
       // Pod Security Admission `restricted`, stated rather than left to the chart's partial defaults.
