@@ -159,6 +159,11 @@ const edge = z.strictObject({
   traefikReplicas: z.int().min(1).max(10),
   /** At least two connectors, so a node drain never takes the platform offline. */
   cloudflaredReplicas: z.int().min(2).max(10),
+  /**
+   * Traefik's dashboard on its never-exposed `traefik` entry point (port-forward only): a debugging
+   * aid for a stack whose routes change often, and one more surface where they do not.
+   */
+  traefikDashboard: z.boolean(),
 });
 
 const warmPoolSize = z.int().min(0).max(20);
@@ -220,6 +225,14 @@ const confidential = z
       "no confidential cloud is enabled and no extraAgentSourceRanges are given: the 7018 load balancer would admit nobody",
   });
 
+const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as "250m" or "1"');
+const memoryQuantity = z.string().regex(/^\d+(Mi|Gi)$/, 'must be a memory quantity such as "512Mi" or "1Gi"');
+/** A container's requests and limits, as Kubernetes takes them. */
+const containerResources = z.strictObject({
+  requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+  limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+});
+
 const pki = z.strictObject({
   /** generated: OpenBao creates the root; external: an offline root signs the intermediate's CSR. */
   rootCa: z.enum(["generated", "external"]),
@@ -236,7 +249,16 @@ const pki = z.strictObject({
     autoUnseal: z.strictObject({
       gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
       location: z.string().regex(/^[a-z]+-[a-z]+\d$/, "must be a GCP region such as europe-west4"),
+      /** HSM keeps the unseal key in Cloud HSM; SOFTWARE costs a fraction and behaves the same. */
+      protectionLevel: z.enum(["HSM", "SOFTWARE"]),
+      /**
+       * Days a destroyed key version stays recoverable before Cloud KMS erases it (GCP allows 1 to
+       * 120): a version destroyed by mistake unseals nothing once the window closes.
+       */
+      destroyScheduledDays: z.int().min(1).max(120),
     }),
+    /** Each OpenBao server's requests and limits. */
+    resources: containerResources,
   }),
   cvmAgentMaxTtlHours: hours.max(72),
   serviceMtlsMaxTtlHours: hours.max(720),
@@ -315,7 +337,14 @@ const observability = z.strictObject({
     storageGiB: z.int().min(5).max(4000),
     retentionDays: z.int().min(1).max(365),
   }),
-  tracing: z.strictObject({ samplingPercent: z.number().min(0).max(100) }),
+  tracing: z.strictObject({
+    samplingPercent: z.number().min(0).max(100),
+    /**
+     * Where Jaeger keeps traces: in the logs' OpenSearch (with their retention; Jaeger is then
+     * stateless and runs two replicas), or in memory (one replica, the newest traces, lost on restart).
+     */
+    storage: z.enum(["opensearch", "memory"]),
+  }),
 });
 
 const data = z.strictObject({
@@ -329,6 +358,25 @@ const data = z.strictObject({
     replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
     storageGiB: z.int().min(1).max(1000),
   }),
+});
+
+/**
+ * How the stack guards what holds data. One section rather than a flag per component: the cluster,
+ * the backup bucket, the KMS keys, the PKI mounts and every release or database with volumes make
+ * the same choice, and a stack that protected some of them and not others would lose data through
+ * the gap.
+ */
+const stateful = z.strictObject({
+  /**
+   * Pulumi refuses to delete a stateful resource (`protect`), and one removed from the program or
+   * its state on purpose stays in its cloud (`retainOnDelete`): a refactor never deletes data.
+   */
+  protect: z.boolean(),
+  /**
+   * Persistent volumes name the Retain storage class, so deleting a claim, its release or its
+   * namespace keeps the disk; otherwise DOKS's default class deletes the disk with the claim.
+   */
+  retainVolumes: z.boolean(),
 });
 
 /** The most days a generated credential lives: rotating at least yearly keeps a leaked one short-lived. */
@@ -377,6 +425,7 @@ export const platformSchema = z
     observability,
     data,
     externalSecrets,
+    stateful,
     /**
      * Confirms GCP service-account keys may be created in the projects that need them (the org
      * policy iam.disableServiceAccountKeyCreation blocks them in new organisations).
@@ -459,9 +508,20 @@ export const platformSchema = z
         doCfg.controlPlaneFirewall.enabled,
         "production needs the control-plane firewall",
       ],
+      [["stateful", "protect"], cfg.stateful.protect, "production protects its stateful resources"],
+      [["stateful", "retainVolumes"], cfg.stateful.retainVolumes, "production retains its volumes"],
     ];
     for (const [path, ok, message] of required) {
       if (!ok) ctx.addIssue({ code: "custom", path, input: false, message: `${message} (set true)` });
+    }
+    const unsealKey = cfg.pki.openbao.autoUnseal.protectionLevel;
+    if (unsealKey !== "HSM") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["pki", "openbao", "autoUnseal", "protectionLevel"],
+        input: unsealKey,
+        message: 'production keeps OpenBao\'s unseal key in an HSM (set "HSM")',
+      });
     }
     if (cfg.delivery.rollout !== "canary") {
       ctx.addIssue({

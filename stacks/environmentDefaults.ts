@@ -14,8 +14,31 @@ export type DefaultValue =
   string | number | boolean | readonly DefaultValue[] | { readonly [key: string]: DefaultValue };
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]: DefaultValue }> = {
-  staging: {},
-  production: {},
+  staging: {
+    // Staging is rebuilt at will: nothing is protected, volumes go with their claims.
+    stateful: { protect: false, retainVolumes: false },
+    edge: { traefikDashboard: true },
+    pki: {
+      openbao: {
+        autoUnseal: { protectionLevel: "SOFTWARE", destroyScheduledDays: 30 },
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      },
+    },
+    // No volume to pay for, no shards competing with the logs on a single-node OpenSearch.
+    observability: { tracing: { storage: "memory" } },
+  },
+  production: {
+    stateful: { protect: true, retainVolumes: true },
+    edge: { traefikDashboard: false },
+    pki: {
+      openbao: {
+        // The longest window GCP allows to undo a mistaken destroy of the unseal key.
+        autoUnseal: { protectionLevel: "HSM", destroyScheduledDays: 120 },
+        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      },
+    },
+    observability: { tracing: { storage: "opensearch" } },
+  },
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {

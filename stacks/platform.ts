@@ -5,7 +5,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import { DoksCluster } from "../components/cluster/doksCluster";
 import { PlatformNamespaces } from "../components/cluster/platformNamespaces";
-import { retainStorageClass } from "../components/cluster/retainStorageClass";
+import { retainStorageClass, storageClassFor } from "../components/cluster/retainStorageClass";
 import * as pulumi from "@pulumi/pulumi";
 import { SpiceDb } from "../components/authz/spicedb";
 import { spicedbDatastoreUri } from "../components/authz/spicedbCluster";
@@ -46,14 +46,14 @@ export function buildFoundation(
 
   // 1. Cluster: VPC, DOKS, node pools, and the Kubernetes provider everything below uses.
   const cluster = new DoksCluster("prism", {
-    environment: config.environment,
     stack,
+    protect: config.stateful.protect,
     config: config.digitalocean,
     currentVersion: previous.kubernetesVersion,
     provider: doProvider,
   });
 
-  // Production's volumes name a Retain class, so a deleted claim never deletes its disk.
+  // A stack that retains its volumes names this class, so a deleted claim never deletes its disk.
   retainStorageClass({ provider: cluster.provider, parent: cluster });
 
   // 2. Namespaces with Pod Security Admission and default-deny network policies.
@@ -83,8 +83,9 @@ export function buildPki(
   // OpenBao: HA on Raft, TLS inside the cluster, auto-unseal through a Cloud KMS key.
   const openbao = new OpenBao("openbao", {
     credentialRotation: config.credentialRotation,
-    environment: config.environment,
     stack,
+    protect: config.stateful.protect,
+    storageClass: storageClassFor(config.stateful.retainVolumes),
     config: config.pki,
     namespace: namespaces.name("openbao"),
     clientNamespace: namespaces.name("prism"),
@@ -95,8 +96,8 @@ export function buildPki(
   // Its PKI through the Vault provider (docs/openbao-bootstrap.md); until OpenBao is initialised it
   // registers nothing and says what to do.
   const pki = new OpenBaoPki("pki", {
-    environment: config.environment,
     stack,
+    protect: config.stateful.protect,
     baseDomain: config.baseDomain,
     config: config.pki,
     token: secrets.openbaoToken,
@@ -117,8 +118,8 @@ export function buildConfidential(
 ) {
   const confidential = new ConfidentialCapacity("confidential", {
     credentialRotation: config.credentialRotation,
-    environment: config.environment,
     stack,
+    protect: config.stateful.protect,
     baseDomain: config.baseDomain,
     config: config.confidential,
     provider: cluster.provider,
@@ -139,8 +140,8 @@ export function buildEdge(
 ) {
   const traefik = new TraefikIngress("traefik", {
     stack,
-    environment: config.environment,
     replicas: config.edge.traefikReplicas,
+    dashboard: config.edge.traefikDashboard,
     namespace: namespaces.name("edge"),
     backendsNamespace: namespaces.name("prism"),
     // The CVM networks' egress addresses, plus any extra ranges from config (e.g. an on-premises agent).
@@ -197,8 +198,8 @@ export function buildBackups(
 ) {
   const backups = new VeleroBackups("backups", {
     credentialRotation: config.credentialRotation,
-    environment: config.environment,
     stack,
+    protect: config.stateful.protect,
     config: config.backups,
     doProvider,
     // Its own token: whoever reads the velero namespace gets volume-snapshot rights, not the account.
@@ -221,8 +222,9 @@ export function buildObservability(
   { traefik }: { traefik: Pick<TraefikIngress, "release"> },
 ) {
   const observability = new Observability("observability", {
-    environment: config.environment,
-    stack,
+    protect: config.stateful.protect,
+    storageClass: storageClassFor(config.stateful.retainVolumes),
+    externalLabels: { cluster: `prism-${stack}`, environment: config.environment },
     baseDomain: config.baseDomain,
     config: config.observability,
     namespaces,

@@ -112,6 +112,36 @@ const BAD_CONFIGS: [string, Mutation, string, RegExp][] = [
     /minor version.*got "1.34.2"/,
   ],
   [
+    "unseal key protection level Cloud KMS does not offer",
+    (c) => (section(section(section(c, "prism:pki"), "openbao"), "autoUnseal").protectionLevel = "EXTERNAL"),
+    "prism:pki.openbao.autoUnseal.protectionLevel",
+    /"HSM"\|"SOFTWARE".*got "EXTERNAL"/,
+  ],
+  [
+    "unseal key destroy window beyond GCP's 120 days",
+    (c) => (section(section(section(c, "prism:pki"), "openbao"), "autoUnseal").destroyScheduledDays = 365),
+    "prism:pki.openbao.autoUnseal.destroyScheduledDays",
+    /<=120.*got 365/,
+  ],
+  [
+    "OpenBao CPU request that is no quantity",
+    (c) => (section(section(c, "prism:pki"), "openbao").resources = { requests: { cpu: "lots" } }),
+    "prism:pki.openbao.resources.requests.cpu",
+    /CPU quantity.*got "lots"/,
+  ],
+  [
+    "stateful protection as a string",
+    (c) => (c["prism:stateful"] = { protect: "yes" }),
+    "prism:stateful.protect",
+    /expected boolean.*got "yes"/,
+  ],
+  [
+    "trace storage Jaeger is not given",
+    (c) => (section(section(c, "prism:observability"), "tracing").storage = "disk"),
+    "prism:observability.tracing.storage",
+    /"opensearch"\|"memory".*got "disk"/,
+  ],
+  [
     "unknown environment",
     (c) => (c["prism:environment"] = "prod"),
     "prism:environment",
@@ -193,6 +223,23 @@ describe("invalid stack config", () => {
     );
     expect(failure.message).toContain(
       "prism:digitalocean.controlPlaneFirewall.enabled: production needs the control-plane firewall",
+    );
+    expect(programResources(failure.plan)).toEqual([]);
+  });
+
+  it("holds production to protecting its state, retaining its volumes and an HSM unseal key", async () => {
+    const failure = await planFailure("production", (c) => {
+      c["prism:stateful"] = { protect: false, retainVolumes: false };
+      section(section(section(c, "prism:pki"), "openbao"), "autoUnseal").protectionLevel = "SOFTWARE";
+    });
+    expect(failure.message).toContain(
+      "prism:stateful.protect: production protects its stateful resources (set true)",
+    );
+    expect(failure.message).toContain(
+      "prism:stateful.retainVolumes: production retains its volumes (set true)",
+    );
+    expect(failure.message).toContain(
+      "prism:pki.openbao.autoUnseal.protectionLevel: production keeps OpenBao's unseal key in an HSM",
     );
     expect(programResources(failure.plan)).toEqual([]);
   });

@@ -1,7 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import {
   internetEgress,
@@ -17,13 +16,17 @@ import {
   veleroValues,
   type VeleroBackupsOptions,
 } from "./veleroValues";
-import { keepInProduction } from "../safety/stateful";
+import { keepStateful } from "../safety/stateful";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface VeleroBackupsArgs {
-  environment: Environment;
   /** Spaces bucket and key names carry the stack name: bucket names are global. */
   stack: string;
+  /**
+   * Pulumi refuses to delete the backup bucket, and DigitalOcean keeps it should it leave the
+   * program (config stateful.protect).
+   */
+  protect: boolean;
   config: VeleroBackupsOptions;
   /** The DigitalOcean provider; its Spaces admin key creates the bucket and the scoped key. */
   doProvider: digitalocean.Provider;
@@ -61,7 +64,6 @@ export class VeleroBackups extends pulumi.ComponentResource {
   constructor(name: string, args: VeleroBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:backup:VeleroBackups", name, {}, opts);
     const { config, stack } = args;
-    const production = args.environment === "production";
     const doOpts = { parent: this, provider: args.doProvider };
     const k8sOpts = { parent: this, provider: args.k8sProvider };
 
@@ -86,7 +88,7 @@ export class VeleroBackups extends pulumi.ComponentResource {
         // Never delete a bucket that still holds backups, in any stack.
         forceDestroy: false,
       },
-      { ...doOpts, ...keepInProduction(production) },
+      { ...doOpts, ...keepStateful(args.protect) },
     );
 
     // Velero's own key: read-write on this bucket and nothing else (the provider's key is admin).

@@ -2,8 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
-import type { Environment } from "../../policies/facts/platform";
-import { keepInProduction } from "../safety/stateful";
+import { keepStateful } from "../safety/stateful";
 
 /** The stack's cluster settings (prism:digitalocean), as stacks/config.ts validates them. */
 export interface DoksClusterConfig {
@@ -35,7 +34,11 @@ export interface DoksWorkloadPool {
 }
 
 export interface DoksClusterArgs {
-  environment: Environment;
+  /**
+   * Pulumi refuses to delete the cluster, and DigitalOcean keeps it should it leave the program
+   * (config stateful.protect).
+   */
+  protect: boolean;
   /** Globally unique physical names (VPC, cluster) carry the stack name. */
   stack: string;
   config: DoksClusterConfig;
@@ -77,8 +80,7 @@ export class DoksCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: DoksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:cluster:DoksCluster", name, {}, opts);
-    const { config, environment, stack } = args;
-    const production = environment === "production";
+    const { config, stack } = args;
     const doOpts = { parent: this, provider: args.provider };
     const tags = ["prism", `prism-${stack}`];
 
@@ -154,7 +156,7 @@ export class DoksCluster extends pulumi.ComponentResource {
         },
         tags,
       },
-      { ...doOpts, ...keepInProduction(production), ignoreChanges: patchesToWindow ? ["version"] : [] },
+      { ...doOpts, ...keepStateful(args.protect), ignoreChanges: patchesToWindow ? ["version"] : [] },
     );
 
     for (const pool of config.nodePools.workloads) {

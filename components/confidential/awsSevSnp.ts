@@ -23,7 +23,6 @@ import {
 } from "./awsSevSnpProfile";
 import {
   CVM_EGRESS_TCP_PORTS,
-  keepIn,
   renderCloudInit,
   warmPoolToCreate,
   zoneLabels,
@@ -31,6 +30,7 @@ import {
   type LandingZone,
   type LandingZoneArgs,
 } from "./landingZone";
+import { keepStateful } from "../safety/stateful";
 
 /** An AWS SEV-SNP landing zone: its region, the instances it launches, its address plan, its warm pool. */
 export interface AwsSevSnpOptions {
@@ -57,7 +57,7 @@ export class AwsSevSnpLandingZone extends pulumi.ComponentResource implements La
     const base = zoneName(stack);
     const zoneTag = `${base}-aws`;
     const tags = { ...zoneLabels(stack, "aws"), [AWS_ZONE_TAG]: zoneTag };
-    const keep = keepIn(args.environment);
+    const keep = keepStateful(args.protect);
     const availabilityZone = `${region}a`;
 
     const provider = new AwsProvider(`${name}-aws`, { region }, { parent: this });

@@ -30,7 +30,6 @@ import {
 import { azureCvmNetwork } from "./azureTdxNetwork";
 import { azureLauncherActions, azureRoleId, cvmKeyReleasePolicy, AZURE_ROLES } from "./azureTdxFacts";
 import {
-  keepIn,
   renderCloudInit,
   unusableSshPublicKey,
   warmPoolToCreate,
@@ -39,6 +38,7 @@ import {
   type LandingZone,
   type LandingZoneArgs,
 } from "./landingZone";
+import { keepStateful } from "../safety/stateful";
 
 /** An Azure TDX landing zone: its subscription and location, the VMs it launches, its network, its warm pool. */
 export interface AzureTdxOptions {
@@ -76,7 +76,7 @@ export class AzureTdxLandingZone extends pulumi.ComponentResource implements Lan
     const { config: cfg, stack } = args;
     const base = zoneName(stack);
     const tags = zoneLabels(stack, "azure");
-    const keep = keepIn(args.environment);
+    const keep = keepStateful(args.protect);
 
     const provider = new AzureProvider(
       `${name}-azure`,

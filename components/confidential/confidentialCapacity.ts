@@ -5,7 +5,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { AwsSevSnpLandingZone, type AwsSevSnpOptions } from "./awsSevSnp";
 import { AzureTdxLandingZone, type AzureTdxOptions } from "./azureTdx";
 import { GcpSevSnpLandingZone, type GcpSevSnpOptions } from "./gcpSevSnp";
@@ -24,8 +23,9 @@ export interface ConfidentialCapacityOptions {
 }
 
 export interface ConfidentialCapacityArgs {
-  environment: Environment;
   stack: string;
+  /** Whether each landing zone's keys and vaults are protected and kept (LandingZoneArgs.protect). */
+  protect: boolean;
   /** The agents dial `agents.<baseDomain>:7018`. */
   baseDomain: string;
   config: ConfidentialCapacityOptions;
@@ -52,8 +52,8 @@ export class ConfidentialCapacity extends pulumi.ComponentResource {
     super("prism:confidential:ConfidentialCapacity", name, {}, opts);
     const { config } = args;
     const shared = {
-      environment: args.environment,
       stack: args.stack,
+      protect: args.protect,
       agentsEndpoint: agentsEndpoint(args.baseDomain),
       openbaoCa: args.openbaoCa,
       credentialRotation: args.credentialRotation,

@@ -28,7 +28,6 @@ import {
 } from "./gcpSevSnpProfile";
 import {
   CVM_EGRESS_TCP_PORTS,
-  keepIn,
   renderCloudInit,
   warmPoolToCreate,
   zoneLabels,
@@ -36,6 +35,7 @@ import {
   type LandingZone,
   type LandingZoneArgs,
 } from "./landingZone";
+import { keepStateful } from "../safety/stateful";
 
 /** A GCP SEV-SNP landing zone: its project and zone, the machines it launches, its subnet, its warm pool. */
 export interface GcpSevSnpOptions {
@@ -64,7 +64,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
     const region = zone.replace(/-[a-z]$/, "");
     const base = zoneName(stack);
     const labels = zoneLabels(stack, "gcp");
-    const keep = keepIn(args.environment);
+    const keep = keepStateful(args.protect);
 
     const provider = new GcpProvider(`${name}-gcp`, { project, region, zone }, { parent: this });
     // Every API this landing zone uses, enabled here (a fresh project has none of them) and

@@ -6,9 +6,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { Environment } from "../../policies/facts/platform";
 import { AGENTS_PORT } from "../../policies/facts/platform";
-import { keepInProduction, type StatefulOptions } from "../safety/stateful";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export type CloudName = "azure" | "gcp" | "aws";
@@ -32,9 +30,13 @@ export const COCOS_MANAGER = {
 
 /** Arguments every landing zone takes: the cloud's own config section plus the shared facts. */
 export interface LandingZoneArgs<C> {
-  environment: Environment;
   /** Physical names carry the stack name. */
   stack: string;
+  /**
+   * Pulumi refuses to delete the zone's stateful resources (keys, vaults: deleting them would lock
+   * the CVMs' disks away), and the cloud keeps them should they leave the program.
+   */
+  protect: boolean;
   /** This cloud's section of `prism:confidential` (enabled). */
   config: C;
   /** `agents.<baseDomain>:7018`. */
@@ -173,9 +175,4 @@ export function unusableSshPublicKey(seed: string): string {
   };
   const blob = Buffer.concat([length(type.length), type, length(key.length), key]);
   return `ssh-ed25519 ${blob.toString("base64")} no-login@${seed}`;
-}
-
-/** Stateful resources (keys, vaults) are kept in production; deletion would lock disks away. */
-export function keepIn(environment: Environment): StatefulOptions {
-  return keepInProduction(environment === "production");
 }

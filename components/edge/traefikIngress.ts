@@ -8,7 +8,6 @@ import {
   platformHostname,
   TRAEFIK_POD_LABELS,
   TRAEFIK_RELEASE,
-  type Environment,
 } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
@@ -29,8 +28,12 @@ const CVM_AGENTS_ENTRY_POINT = "cvm-agents";
 export interface TraefikIngressArgs {
   /** Physical names that must be unique (the DigitalOcean load balancer) carry the stack. */
   stack: string;
-  environment: Environment;
   replicas: number;
+  /**
+   * Traefik's dashboard on the `traefik` entry point, which is never exposed and has no route: a
+   * port-forward is the only way to it. Without it that entry point answers the kubelet's /ping only.
+   */
+  dashboard: boolean;
   /** Namespace edge. */
   namespace: pulumi.Input<string>;
   /** Namespace prism, where the Backends service and its 7018 route live. */
@@ -93,7 +96,7 @@ export function hostRoute(hostname: string, service: { name: string; port: numbe
 
 /**
  * Traefik, the platform's only ingress. HTTP(S) arrives solely through the Cloudflare tunnel, so
- * its Service is ClusterIP; 80 redirects to 443; the dashboard exists in staging only and is never
+ * its Service is ClusterIP; 80 redirects to 443; the dashboard, where a stack has it, is never
  * exposed. The CVM agents' 7018 is the one public entry: a dedicated DigitalOcean load balancer
  * restricted to the confidential-VM networks, passing TLS through to the Backends service.
  */
@@ -110,7 +113,6 @@ export class TraefikIngress extends pulumi.ComponentResource {
   constructor(name: string, args: TraefikIngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:edge:TraefikIngress", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const staging = args.environment === "staging";
     const podLabels = { ...TRAEFIK_POD_LABELS };
 
     // Traefik's default certificate, from a CA of its own, so cloudflared verifies the in-cluster
@@ -162,10 +164,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
       podDisruptionBudget: { enabled: args.replicas > 1, minAvailable: 1 },
       core: { strictTLSOptions: true },
       global: { checkNewVersion: false, sendAnonymousUsage: false },
-      // The dashboard on the `traefik` entry point (8080) in staging only; that entry point is
-      // never exposed and has no route, so it is reachable only by port-forward. In production
-      // 8080 answers the kubelet's /ping and nothing else.
-      api: { dashboard: staging },
+      // The dashboard on the `traefik` entry point (8080), reachable by port-forward only.
+      api: { dashboard: args.dashboard },
       ingressRoute: { dashboard: { enabled: false } },
       providers: { kubernetesCRD: { allowCrossNamespace: false, allowExternalNameServices: false } },
       ports: {

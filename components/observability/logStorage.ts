@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease } from "../helm/helmRelease";
 import { hostRoute, ingressRoute } from "../edge/traefikIngress";
@@ -23,17 +22,18 @@ import {
   opensearchValues,
   type LogsConfig,
 } from "./opensearchValues";
-
 import { JAEGER_POD_LABELS } from "./tracing";
-import { storageClassFor } from "../cluster/retainStorageClass";
 import { TRAEFIK_POD_LABELS, platformHostname } from "../../policies/facts/platform";
 
 /** Where OpenSearch runs; clients in other namespaces address it by this name. */
 const LOGGING: PlatformNamespace = "logging";
 
 export interface LogStorageArgs {
-  environment: Environment;
   baseDomain: string;
+  /** Pulumi refuses to delete the OpenSearch release, and with it the log history. */
+  protect: boolean;
+  /** The StorageClass of OpenSearch's volumes; DOKS's default when undefined. */
+  storageClass?: string;
   config: LogsConfig;
   /** Namespace logging. */
   namespace: pulumi.Input<string>;
@@ -65,7 +65,6 @@ export class LogStorage extends pulumi.ComponentResource {
     super("prism:observability:LogStorage", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
     const { namespace, config } = args;
-    const production = args.environment === "production";
     this.url = `https://${OPENSEARCH_SERVICE}.${LOGGING}.svc:${OPENSEARCH_HTTP_PORT}`;
     this.indexReplicas = config.opensearchReplicas > 1 ? 1 : 0;
     this.logsHostname = platformHostname("logs", args.baseDomain);
@@ -118,7 +117,7 @@ export class LogStorage extends pulumi.ComponentResource {
           policyTypes: ["Ingress"],
           ingress: [
             {
-              // Fluent Bit ships the logs; Jaeger stores traces here in production.
+              // Fluent Bit ships the logs; Jaeger stores traces here when the stack says so.
               from: [
                 namespacePeer("node-agents", { ...FLUENT_BIT_POD_LABELS }),
                 namespacePeer("monitoring", { ...JAEGER_POD_LABELS }),
@@ -146,14 +145,14 @@ export class LogStorage extends pulumi.ComponentResource {
     this.release = platformRelease("opensearch", {
       chart: "opensearch",
       namespace,
-      values: opensearchValues(config, adminSecret.metadata.name, storageClassFor(production)),
+      values: opensearchValues(config, adminSecret.metadata.name, args.storageClass),
       provider: args.provider,
       parent: this,
       // Three nodes with volumes and a security bootstrap take a while.
       timeoutSeconds: OPENSEARCH_TIMEOUT_SECONDS,
       dependsOn: [adminSecret, ...policies],
-      // The log history is evidence after an incident: never delete it by accident in production.
-      protect: production,
+      // The log history is evidence after an incident: never delete it by accident.
+      protect: args.protect,
     });
 
     const dashboards = platformRelease("opensearch-dashboards", {

@@ -1,7 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { image } from "../helm/catalog";
-import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import { Autoscaling } from "./autoscaling";
@@ -14,8 +13,15 @@ import type { ObservabilityConfig } from "./prometheusValues";
 import { Tracing } from "./tracing";
 
 export interface ObservabilityArgs {
-  environment: Environment;
-  stack: string;
+  /**
+   * Pulumi refuses to delete the releases that keep data on volumes (Prometheus, Alertmanager,
+   * Grafana, OpenSearch): config stateful.protect.
+   */
+  protect: boolean;
+  /** The StorageClass of every volume here; DOKS's default when undefined. */
+  storageClass?: string;
+  /** Labels Prometheus adds to every series and alert it sends out (e.g. cluster, environment). */
+  externalLabels: Record<string, string>;
   baseDomain: string;
   config: ObservabilityConfig;
   namespaces: PlatformNamespaces;
@@ -48,12 +54,13 @@ export class Observability extends pulumi.ComponentResource {
     const child = { parent: this };
     const monitoring = namespaces.name("monitoring");
 
-    // Logs first: Jaeger stores its traces in the same OpenSearch in production.
+    // Logs first: Jaeger may store its traces in the same OpenSearch.
     const logs = new LogStorage(
       `${name}-logs`,
       {
-        environment: args.environment,
         baseDomain: args.baseDomain,
+        protect: args.protect,
+        storageClass: args.storageClass,
         config: config.logs,
         namespace: namespaces.name("logging"),
         provider,
@@ -66,11 +73,10 @@ export class Observability extends pulumi.ComponentResource {
     const tracing = new Tracing(
       `${name}-tracing`,
       {
-        environment: args.environment,
         config: config.tracing,
         namespace: monitoring,
         provider,
-        ...(args.environment === "production"
+        ...(config.tracing.storage === "opensearch"
           ? {
               store: {
                 url: logs.url,
@@ -90,8 +96,9 @@ export class Observability extends pulumi.ComponentResource {
     const prometheus = new PrometheusStack(
       `${name}-prometheus`,
       {
-        environment: args.environment,
-        stack: args.stack,
+        protect: args.protect,
+        storageClass: args.storageClass,
+        externalLabels: args.externalLabels,
         baseDomain: args.baseDomain,
         config,
         namespaces,

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import type { Environment } from "../../policies/facts/platform";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
 import { platformRelease } from "../helm/helmRelease";
 import { alertmanagerConfig, SLACK_WEBHOOK_KEY, SLACK_WEBHOOK_SECRET } from "./alertmanagerConfig";
@@ -24,8 +23,12 @@ import {
 import { TRAEFIK_POD_LABELS, platformHostname } from "../../policies/facts/platform";
 
 export interface PrometheusStackArgs {
-  environment: Environment;
-  stack: string;
+  /** Pulumi refuses to delete the release: Prometheus, Alertmanager and Grafana keep data on its volumes. */
+  protect: boolean;
+  /** The StorageClass of those volumes; DOKS's default when undefined. */
+  storageClass?: string;
+  /** Labels Prometheus adds to every series and alert it sends out. */
+  externalLabels: Record<string, string>;
   baseDomain: string;
   config: ObservabilityConfig;
   namespaces: PlatformNamespaces;
@@ -129,8 +132,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
       chart: "kube-prometheus-stack",
       namespace,
       values: prometheusValues({
-        environment: args.environment,
-        stack: args.stack,
+        storageClass: args.storageClass,
+        externalLabels: args.externalLabels,
         config: args.config,
         grafanaHostname: this.grafanaHostname,
         alertmanagerSecrets: slack ? [SLACK_WEBHOOK_SECRET] : [],
@@ -139,7 +142,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
       }),
       provider: args.provider,
       // Prometheus, Alertmanager and Grafana keep their data on the release's volumes.
-      protect: args.environment === "production",
+      protect: args.protect,
       parent: this,
       // Prometheus' volume and the CRDs take a while on a cold cluster.
       timeoutSeconds: 900,

@@ -11,10 +11,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AlertmanagerSettings } from "./alertmanagerConfig";
 import type { LogsConfig } from "./opensearchValues";
 import type { TracingConfig } from "./tracing";
-import type { Environment } from "../../policies/facts/platform";
 import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-import { storageClassFor } from "../cluster/retainStorageClass";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 
 /** The stack's observability settings (prism:observability). */
@@ -75,8 +73,10 @@ function volumeClaim(size: string, storageClass: string | undefined) {
 }
 
 export interface PrometheusValuesArgs {
-  environment: Environment;
-  stack: string;
+  /** The StorageClass of Prometheus', Alertmanager's and Grafana's volumes; DOKS's default when undefined. */
+  storageClass?: string;
+  /** Labels Prometheus adds to every series and alert it sends out. */
+  externalLabels: Record<string, string>;
   config: ObservabilityConfig;
   /** The Access hostname Grafana is served on. */
   grafanaHostname: string;
@@ -92,7 +92,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
   const { config } = args;
   const prom = config.prometheus;
   const ha = prom.replicas > 1;
-  const storageClass = storageClassFor(args.environment === "production");
+  const storageClass = args.storageClass;
   // Leave the TSDB 10% headroom so compaction never fills the volume.
   const retentionSize = `${Math.floor(prom.storageGiB * 0.9)}GB`;
 
@@ -144,7 +144,7 @@ export function prometheusValues(args: PrometheusValuesArgs): HelmValues {
         retentionSize,
         storageSpec: volumeClaim(`${prom.storageGiB}Gi`, storageClass),
         walCompression: true,
-        externalLabels: { cluster: `prism-${args.stack}`, environment: args.environment },
+        externalLabels: args.externalLabels,
         // Select every ServiceMonitor, PodMonitor, Probe, ScrapeConfig and PrometheusRule in every
         // namespace, not only those carrying this release's label.
         serviceMonitorSelectorNilUsesHelmValues: false,
@@ -233,7 +233,7 @@ function sidecarProbe(periodSeconds: number) {
 }
 
 function grafanaValues(args: PrometheusValuesArgs): HelmValues {
-  const storageClass = storageClassFor(args.environment === "production");
+  const storageClass = args.storageClass;
   return {
     enabled: true,
     defaultDashboardsEnabled: true,

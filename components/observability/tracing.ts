@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { networkPolicy } from "./network";
 import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
@@ -24,6 +23,8 @@ const PASSWORD_DIR = "/etc/jaeger/opensearch";
 export interface TracingConfig {
   /** Share of the services' traces kept, 0 to 100. */
   samplingPercent: number;
+  /** Where traces are kept: the logs' OpenSearch, or Jaeger's memory. */
+  storage: "opensearch" | "memory";
 }
 
 export interface TraceStore {
@@ -37,12 +38,11 @@ export interface TraceStore {
 }
 
 export interface TracingArgs {
-  environment: Environment;
   config: TracingConfig;
   /** Namespace monitoring. */
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;
-  /** Where traces are stored; in memory when unset. */
+  /** Where traces are stored (config.storage "opensearch"); in memory when unset. */
   store?: TraceStore;
 }
 
@@ -51,11 +51,11 @@ export interface TracingArgs {
  * settings serviceTracing.ts gives them (sampled at the stack's samplingPercent where each trace
  * starts), and only they may reach its collector, on that port only.
  *
- * Storage: production keeps traces in OpenSearch — the cluster that already holds the logs, with
+ * Storage, by the stack's config: in OpenSearch — the cluster that already holds the logs, with
  * the same retention policy (the ISM policy covers `jaeger-*`), so traces survive restarts and
- * Jaeger itself stays stateless and can run two replicas. Staging keeps them in memory (one
- * replica, the newest 50 000 traces, lost on restart): enough to debug a deploy, no volume to pay
- * for, no shards competing with the log indices on a single-node OpenSearch.
+ * Jaeger itself stays stateless and can run two replicas; or in memory (one replica, the newest
+ * 50 000 traces, lost on restart): enough to debug a deploy, no volume to pay for, no shards
+ * competing with the log indices on a single-node OpenSearch.
  */
 export class Tracing extends pulumi.ComponentResource {
   /** In-cluster URL of the query API (Grafana's Jaeger datasource). */

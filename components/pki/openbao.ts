@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { OPENBAO_CLUSTER_ADDRESS, OPENBAO_RELEASE } from "./openbaoNames";
 import { openBaoNetworkPolicies } from "./openbaoNetworkPolicies";
 import { OpenBaoTls } from "./openbaoTls";
 import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
 import { openBaoValues } from "./openbaoValues";
+import type { ContainerResources } from "../kubernetes/resources";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 /** The stack's PKI settings (prism:pki): OpenBao's shape and the certificates' lifetimes. */
@@ -21,8 +21,17 @@ export interface PkiConfig {
     storageGiB: number;
     /** Where Pulumi reaches the OpenBao API (a port-forward or a private address). */
     address: string;
-    /** The Cloud KMS key ring's project and region, for auto-unseal. */
-    autoUnseal: { gcpProject: string; location: string };
+    /** The Cloud KMS key ring's project and region, and how the unseal key is kept. */
+    autoUnseal: {
+      gcpProject: string;
+      location: string;
+      /** HSM: the key lives in Cloud HSM; SOFTWARE: Cloud KMS's software keys. */
+      protectionLevel: "HSM" | "SOFTWARE";
+      /** Days a destroyed key version stays recoverable (1 to 120). */
+      destroyScheduledDays: number;
+    };
+    /** Each server's requests and limits. */
+    resources: ContainerResources;
   };
   cvmAgentMaxTtlHours: number;
   serviceMtlsMaxTtlHours: number;
@@ -30,8 +39,14 @@ export interface PkiConfig {
 }
 
 export interface OpenBaoArgs {
-  environment: Environment;
   stack: string;
+  /**
+   * Pulumi refuses to delete the release (and with it the Raft data's pods) and the unseal key
+   * ring and key, which are kept in GCP should they leave the program (config stateful.protect).
+   */
+  protect: boolean;
+  /** The StorageClass of the Raft data and audit volumes; DOKS's default when undefined. */
+  storageClass?: string;
   /** config.pki (replicas, storage, auto-unseal project and region). */
   config: PkiConfig;
   /** namespaces.name("openbao") */
@@ -63,16 +78,17 @@ export class OpenBao extends pulumi.ComponentResource {
 
   constructor(name: string, args: OpenBaoArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:pki:OpenBao", name, {}, opts);
-    const production = args.environment === "production";
-    const { replicas, storageGiB, autoUnseal } = args.config.openbao;
+    const { replicas, storageGiB, autoUnseal, resources } = args.config.openbao;
 
     const unsealKey = new OpenBaoUnsealKey(
       `${name}-unseal`,
       {
-        environment: args.environment,
         stack: args.stack,
+        protect: args.protect,
         gcpProject: autoUnseal.gcpProject,
         location: autoUnseal.location,
+        protectionLevel: autoUnseal.protectionLevel,
+        destroyScheduledDays: autoUnseal.destroyScheduledDays,
         namespace: args.namespace,
         provider: args.provider,
         credentialRotation: args.credentialRotation,
@@ -94,23 +110,24 @@ export class OpenBao extends pulumi.ComponentResource {
       parent: this,
     });
 
-    // Protected in production: deleting the release deletes the StatefulSet, and with it the pods
-    // that own the Raft data. The PVCs themselves are created by the StatefulSet, not by Pulumi.
+    // Protected where the stack protects its state: deleting the release deletes the StatefulSet,
+    // and with it the pods that own the Raft data. The PVCs themselves are created by the StatefulSet, not by Pulumi.
     platformRelease(OPENBAO_RELEASE, {
       chart: "openbao",
       namespace: args.namespace,
       values: openBaoValues({
-        production,
         stack: args.stack,
         replicas,
         storageGiB,
+        storageClass: args.storageClass,
+        resources,
         sealConfig: unsealKey.sealConfig,
       }),
       provider: args.provider,
       parent: this,
       // The pods mount both Secrets and need their network rules from the first start.
       dependsOn: [unsealKey, listenerTls, ...policies],
-      protect: production,
+      protect: args.protect,
     });
 
     this.caCertificate = listenerTls.caCertificate;

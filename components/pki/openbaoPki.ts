@@ -2,7 +2,6 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { Environment } from "../../policies/facts/platform";
 import type { OpenBao, PkiConfig } from "./openbao";
 import { OPENBAO_CLUSTER_ADDRESS } from "./openbaoNames";
 import { pkiAccess } from "./openbaoPkiAccess";
@@ -22,8 +21,12 @@ export const PKI_STATUS = {
 export type PkiStatus = (typeof PKI_STATUS)[keyof typeof PKI_STATUS];
 
 export interface OpenBaoPkiArgs {
-  environment: Environment;
   stack: string;
+  /**
+   * Pulumi refuses to delete the PKI mounts, which hold the CA keys: losing one re-keys every agent
+   * and service (config stateful.protect).
+   */
+  protect: boolean;
   /** config.baseDomain: CVM agent certificates are for names under cvm.<baseDomain>. */
   baseDomain: string;
   /** config.pki */
@@ -83,8 +86,7 @@ export class OpenBaoPki extends pulumi.ComponentResource {
       this.registerOutputs({ status: this.status });
       return;
     }
-    // The mounts hold the CA keys: losing one re-keys every agent and service. Protected in production.
-    const protect = args.environment === "production";
+    const protect = args.protect;
 
     const provider = new vault.Provider(
       `${name}-openbao`,

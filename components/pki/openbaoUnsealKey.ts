@@ -3,19 +3,26 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/gcp/kms";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
-import type { Environment } from "../../policies/facts/platform";
 import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
 import { enableGcpApis } from "../gcp/projectApis";
-import { keepInProduction } from "../safety/stateful";
+import { keepStateful } from "../safety/stateful";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface OpenBaoUnsealKeyArgs {
-  environment: Environment;
   /** Key ring and service account names carry the stack, so two stacks can share a project. */
   stack: string;
+  /**
+   * Pulumi refuses to delete the key ring and key, and GCP keeps them should they leave the
+   * program: losing the key loses every sealed secret.
+   */
+  protect: boolean;
   /** config.pki.openbao.autoUnseal */
   gcpProject: string;
   location: string;
+  /** HSM-backed, or a software key (a fraction of the cost, the same behaviour). */
+  protectionLevel: "HSM" | "SOFTWARE";
+  /** Days a destroyed key version stays recoverable before Cloud KMS erases it. */
+  destroyScheduledDays: number;
   /** Namespace the credentials Secret goes into: namespaces.name("openbao"). */
   namespace: pulumi.Input<string>;
   provider: k8s.Provider;
@@ -30,7 +37,7 @@ const ROTATION_PERIOD = "7776000s";
  * The key OpenBao auto-unseals with, in Google Cloud KMS.
  *
  * Why Cloud KMS: both stacks already run GCP confidential capacity, so the project, billing and
- * operators' access exist; Cloud KMS offers HSM protection (used in production); and `gcpckms` is a
+ * operators' access exist; Cloud KMS offers HSM protection (a stack chooses it); and `gcpckms` is a
  * first-class OpenBao seal, no plugin. The key never leaves KMS: OpenBao sends its root key to be
  * wrapped and unwrapped, as a dedicated service account allowed to do exactly that on this one key.
  * That account's JSON key reaches the pods as a Kubernetes Secret and stays a Pulumi secret throughout.
@@ -45,8 +52,8 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: OpenBaoUnsealKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:pki:OpenBaoUnsealKey", name, {}, opts);
-    const production = args.environment === "production";
     const { gcpProject: project, location, stack } = args;
+    const keep = keepStateful(args.protect);
 
     // An explicit provider: this project and region, never whatever the ambient gcloud config says.
     const gcp = new GcpProvider(
@@ -59,11 +66,11 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
     const apis = enableGcpApis(name, project, ["cloudkms.googleapis.com", "iam.googleapis.com"], gcpOpts);
 
     // Key rings and keys cannot be deleted in GCP, and losing the key loses every sealed secret:
-    // both are protected in production.
+    // both are protected where the stack protects its state.
     const keyRing = new kms.KeyRing(
       `${name}-ring`,
       { project, location, name: `prism-${stack}-openbao` },
-      { ...gcpOpts, dependsOn: apis, ...keepInProduction(production) },
+      { ...gcpOpts, dependsOn: apis, ...keep },
     );
     const key = new kms.CryptoKey(
       `${name}-key`,
@@ -74,14 +81,13 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
         rotationPeriod: ROTATION_PERIOD,
         versionTemplate: {
           algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION",
-          // HSM-backed in production; software keys in staging cost a fraction and behave the same.
-          protectionLevel: production ? "HSM" : "SOFTWARE",
+          protectionLevel: args.protectionLevel,
         },
-        // A destroyed version cannot be recovered; give a mistaken destroy the longest window.
-        destroyScheduledDuration: production ? "10368000s" : "2592000s",
+        // A destroyed version cannot be recovered once this window has passed.
+        destroyScheduledDuration: `${args.destroyScheduledDays * 86400}s`,
         labels: { app: "openbao", purpose: "auto-unseal" },
       },
-      { ...gcpOpts, ...keepInProduction(production) },
+      { ...gcpOpts, ...keep },
     );
 
     const account = new serviceaccount.Account(

@@ -16,13 +16,16 @@ import {
   userconfigFile,
 } from "./openbaoNames";
 import { tokenNeeded } from "../kubernetes/podSecurity";
-import { storageClassFor } from "../cluster/retainStorageClass";
+import type { ContainerResources } from "../kubernetes/resources";
 
 export interface OpenBaoValuesArgs {
-  production: boolean;
   stack: string;
   replicas: number;
   storageGiB: number;
+  /** The StorageClass of the data and audit volumes; DOKS's default when undefined. */
+  storageClass?: string;
+  /** Each server's requests and limits. */
+  resources: ContainerResources;
   /** The `seal "gcpckms"` stanza. */
   sealConfig: pulumi.Input<string>;
 }
@@ -83,9 +86,9 @@ audit "file" "stdout" {
 }
 
 export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
-  const { production, replicas } = args;
-  // The Retain class keeps the block storage volume even if its claim is deleted.
-  const storageClass = storageClassFor(production) ?? null;
+  const { replicas } = args;
+  // The chart takes null for the cluster's default class.
+  const storageClass = args.storageClass ?? null;
   const size = `${args.storageGiB}Gi`;
   return {
     global: { tlsDisable: false },
@@ -104,9 +107,7 @@ export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
       // It also means Helm's --wait does not wait for the StatefulSet, so the first install (sealed,
       // uninitialised, so never ready) completes instead of timing out and rolling back.
       updateStrategyType: "OnDelete",
-      resources: production
-        ? { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } }
-        : { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      resources: args.resources,
       // So `bao` run with `kubectl exec` verifies the listener (BAO_ADDR is https://127.0.0.1:8200).
       extraEnvironmentVars: { BAO_CACERT: CA_FILE },
       // Mounted read-only at /openbao/userconfig/<name>/.
@@ -150,7 +151,7 @@ export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
             .apply((sealConfig) => serverConfig({ stack: args.stack, replicas, sealConfig })),
         },
         // With one replica a budget could only be maxUnavailable 0, which blocks every node drain
-        // (upgrades, autoscaler) forever; staging accepts the short outage instead.
+        // (upgrades, autoscaler) forever; a single-replica stack accepts the short outage instead.
         disruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
       },
       // Pod Security Admission `restricted`, stated rather than left to the chart's partial defaults.

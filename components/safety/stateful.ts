@@ -12,3 +12,8 @@ export interface StatefulOptions {
 export function keepInProduction(production: boolean): StatefulOptions {
   return { protect: production, retainOnDelete: production };
 }
+
+/** The options for a stateful resource of a stack that protects its state (`protect`) or not. */
+export function keepStateful(protect: boolean): StatefulOptions {
+  return { protect, retainOnDelete: protect };
+}
