@@ -28,6 +28,7 @@ import { parseCidr } from "../components/network/cidr";
 import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 import { serviceAccountKeyProblem } from "./validation/gcpKeys";
+import { belowMemoryLimit, containerResources } from "./validation/resources";
 import { withEnvironmentDefaults } from "./environmentDefaults";
 
 export type { Environment } from "../policies/facts/platform";
@@ -319,16 +320,58 @@ const observability = z.strictObject({
 });
 
 const data = z.strictObject({
-  postgres: z.strictObject({
-    instances: z.int().min(1).max(5),
-    storageGiB: z.int().min(1).max(2000),
-    backupRetentionDays: z.int().min(1).max(365),
-  }),
-  valkey: z.strictObject({ persistence: z.boolean(), storageGiB: z.int().min(1).max(500) }),
-  nats: z.strictObject({
-    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
-    storageGiB: z.int().min(1).max(1000),
-  }),
+  postgres: z
+    .strictObject({
+      instances: z.int().min(1).max(5),
+      storageGiB: z.int().min(1).max(2000),
+      backupRetentionDays: z.int().min(1).max(365),
+      resources: containerResources,
+      sharedBuffers: z
+        .string()
+        .regex(/^\d+(kB|MB|GB)$/, 'must be a PostgreSQL size such as "512MB" (kB, MB or GB)'),
+      pooler: z.strictObject({ instances: z.int().min(1).max(5), defaultPoolSize: z.int().min(1).max(1000) }),
+      /** required: never two instances of a cluster on one node; preferred: spread when the nodes allow. */
+      podAntiAffinity: z.enum(["required", "preferred"]),
+    })
+    .superRefine(
+      belowMemoryLimit(
+        "sharedBuffers",
+        (p) => p.sharedBuffers,
+        "which must also hold connections and work memory",
+      ),
+    ),
+  valkey: z
+    .strictObject({
+      persistence: z.boolean(),
+      storageGiB: z.int().min(1).max(500),
+      resources: containerResources,
+      maxmemory: z.string().regex(/^\d+(kb|mb|gb)$/, 'must be a Valkey size such as "512mb" (kb, mb or gb)'),
+    })
+    .superRefine(
+      belowMemoryLimit("maxmemory", (v) => v.maxmemory, "or the container is killed before Valkey evicts"),
+    ),
+  nats: z
+    .strictObject({
+      replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
+      storageGiB: z.int().min(1).max(1000),
+      resources: containerResources,
+      goMemLimit: z
+        .string()
+        .regex(/^\d+(KiB|MiB|GiB)$/, 'must be a Go memory limit such as "900MiB" (KiB, MiB or GiB)'),
+    })
+    .superRefine(
+      belowMemoryLimit(
+        "goMemLimit",
+        (n) => n.goMemLimit,
+        "so the Go runtime collects before the OOM killer acts",
+      ),
+    ),
+  /** The CloudNativePG operator's pods: its webhooks fail closed, so one unavailable operator blocks changes. */
+  cnpgOperator: z.strictObject({ replicas: z.int().min(1).max(3) }),
+  /** Pulumi refuses to delete what holds data (clusters, the backup bucket, releases owning volumes). */
+  protect: z.boolean(),
+  /** Data volumes use the Retain storage class, so a deleted claim keeps its disk. */
+  retainVolumes: z.boolean(),
 });
 
 /** The most days a generated credential lives: rotating at least yearly keeps a leaked one short-lived. */

@@ -14,8 +14,52 @@ export type DefaultValue =
   string | number | boolean | readonly DefaultValue[] | { readonly [key: string]: DefaultValue };
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]: DefaultValue }> = {
-  staging: {},
-  production: {},
+  staging: {
+    // Small and disposable: single operators, spread instances where nodes allow, DOKS's
+    // default volumes (deleted with their claims), nothing protected from `pulumi destroy`.
+    data: {
+      postgres: {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        sharedBuffers: "128MB",
+        pooler: { instances: 1, defaultPoolSize: 10 },
+        podAntiAffinity: "preferred",
+      },
+      valkey: {
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+        maxmemory: "160mb",
+      },
+      nats: {
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        goMemLimit: "230MiB",
+      },
+      cnpgOperator: { replicas: 1 },
+      protect: false,
+      retainVolumes: false,
+    },
+  },
+  production: {
+    // No single pod or node loss stops a service: two of every operator and pooler, instances on
+    // distinct nodes, volumes that outlive their claims, and Pulumi refusing to delete data.
+    data: {
+      postgres: {
+        resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+        sharedBuffers: "512MB",
+        pooler: { instances: 2, defaultPoolSize: 20 },
+        podAntiAffinity: "required",
+      },
+      valkey: {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
+        maxmemory: "512mb",
+      },
+      nats: {
+        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        goMemLimit: "900MiB",
+      },
+      cnpgOperator: { replicas: 2 },
+      protect: true,
+      retainVolumes: true,
+    },
+  },
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {

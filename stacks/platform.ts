@@ -243,9 +243,10 @@ export function buildObservability(
 export function buildData({ stack, config }: StackInputs, { doProvider, cluster, namespaces }: Foundation) {
   const data = new DataServices("data", {
     credentialRotation: config.credentialRotation,
-    environment: config.environment,
     stack,
     config: config.data,
+    protect: config.data.protect,
+    retainVolumes: config.data.retainVolumes,
     spacesRegion: config.backups.spacesRegion,
     doProvider,
     provider: cluster.provider,

@@ -37,9 +37,10 @@ function planData(stack: string): Promise<Planned> {
       config = ctx.config;
       const data = new DataServices("data", {
         credentialRotation: ctx.config.credentialRotation,
-        environment: ctx.config.environment,
         stack: ctx.stack,
         config: ctx.config.data,
+        protect: ctx.config.data.protect,
+        retainVolumes: ctx.config.data.retainVolumes,
         spacesRegion: ctx.config.backups.spacesRegion,
         doProvider: ctx.doProvider,
         provider: ctx.cluster.provider,
