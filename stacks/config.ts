@@ -374,6 +374,12 @@ const data = z.strictObject({
   retainVolumes: z.boolean(),
 });
 
+const spicedb = z.strictObject({
+  /** SpiceDB pods; more than one also gets a disruption budget. */
+  replicas: z.int().min(1).max(10),
+  resources: containerResources,
+});
+
 /** The most days a generated credential lives: rotating at least yearly keeps a leaked one short-lived. */
 export const MAX_CREDENTIAL_ROTATION_DAYS = 365;
 
@@ -388,6 +394,8 @@ const credentialRotation = z.strictObject({
 const externalSecrets = z.strictObject({
   /** The GCP project whose Secret Manager holds the services' secrets. */
   gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
+  /** Pods of each of controller, webhook and cert-controller; several get leader election and budgets. */
+  replicas: z.int().min(1).max(3),
 });
 
 /** Project-namespaced keys that hold credentials: declared `secret: true` in Pulumi.yaml. */
@@ -419,6 +427,7 @@ export const platformSchema = z
     edge,
     observability,
     data,
+    spicedb,
     externalSecrets,
     /**
      * Confirms GCP service-account keys may be created in the projects that need them (the org

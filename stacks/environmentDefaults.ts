@@ -36,6 +36,11 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]:
       protect: false,
       retainVolumes: false,
     },
+    spicedb: {
+      replicas: 1,
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+    externalSecrets: { replicas: 1 },
   },
   production: {
     // No single pod or node loss stops a service: two of every operator and pooler, instances on
@@ -59,6 +64,11 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]:
       protect: true,
       retainVolumes: true,
     },
+    spicedb: {
+      replicas: 2,
+      resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+    },
+    externalSecrets: { replicas: 2 },
   },
 };
 

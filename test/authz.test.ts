@@ -55,7 +55,7 @@ const planAuthz = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
     gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
     const eso = new ExternalSecrets("external-secrets", {
-      environment: ctx.config.environment,
+      replicas: ctx.config.externalSecrets.replicas,
       namespace: ctx.namespaces.name("external-secrets"),
       config: ctx.config.externalSecrets,
       gcpCredentials: new pulumi.Config().requireSecret("externalSecretsGcpCredentials"),
@@ -80,8 +80,9 @@ const planAuthz = oncePerStack((stack) =>
     );
     new SpiceDb("spicedb", {
       credentialRotation: ctx.config.credentialRotation,
-      environment: ctx.config.environment,
       stack: ctx.stack,
+      replicas: ctx.config.spicedb.replicas,
+      resources: ctx.config.spicedb.resources,
       namespace: ctx.namespaces.name("spicedb"),
       clientNamespace: ctx.namespaces.name("prism"),
       datastore: {

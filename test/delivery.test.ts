@@ -49,7 +49,7 @@ const deliveryPlan = oncePerStack(async (stack) => ({
       provider: cluster.provider,
     });
     new ImageUpdater("image-updater", {
-      environment: ctx.config.environment,
+      registryCredentialsKey: `${ctx.config.environment}-ghcr-pull-credentials`,
       imageRegistry: ctx.config.delivery.imageRegistry,
       namespace: argocd.namespace,
       clusterNetwork: ctx.config.digitalocean.network,
