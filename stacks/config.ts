@@ -28,6 +28,7 @@ import { parseCidr } from "../components/network/cidr";
 import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
 import { serviceAccountKeyProblem } from "./validation/gcpKeys";
+import { belowMemoryLimit, containerResources } from "./validation/resources";
 import { withEnvironmentDefaults } from "./environmentDefaults";
 
 export type { Environment } from "../policies/facts/platform";
@@ -225,14 +226,6 @@ const confidential = z
       "no confidential cloud is enabled and no extraAgentSourceRanges are given: the 7018 load balancer would admit nobody",
   });
 
-const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as "250m" or "1"');
-const memoryQuantity = z.string().regex(/^\d+(Mi|Gi)$/, 'must be a memory quantity such as "512Mi" or "1Gi"');
-/** A container's requests and limits, as Kubernetes takes them. */
-const containerResources = z.strictObject({
-  requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-  limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-});
-
 const pki = z.strictObject({
   /** generated: OpenBao creates the root; external: an offline root signs the intermediate's CSR. */
   rootCa: z.enum(["generated", "external"]),
@@ -348,16 +341,60 @@ const observability = z.strictObject({
 });
 
 const data = z.strictObject({
-  postgres: z.strictObject({
-    instances: z.int().min(1).max(5),
-    storageGiB: z.int().min(1).max(2000),
-    backupRetentionDays: z.int().min(1).max(365),
-  }),
-  valkey: z.strictObject({ persistence: z.boolean(), storageGiB: z.int().min(1).max(500) }),
-  nats: z.strictObject({
-    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
-    storageGiB: z.int().min(1).max(1000),
-  }),
+  postgres: z
+    .strictObject({
+      instances: z.int().min(1).max(5),
+      storageGiB: z.int().min(1).max(2000),
+      backupRetentionDays: z.int().min(1).max(365),
+      resources: containerResources,
+      sharedBuffers: z
+        .string()
+        .regex(/^\d+(kB|MB|GB)$/, 'must be a PostgreSQL size such as "512MB" (kB, MB or GB)'),
+      pooler: z.strictObject({ instances: z.int().min(1).max(5), defaultPoolSize: z.int().min(1).max(1000) }),
+      /** required: never two instances of a cluster on one node; preferred: spread when the nodes allow. */
+      podAntiAffinity: z.enum(["required", "preferred"]),
+    })
+    .superRefine(
+      belowMemoryLimit(
+        "sharedBuffers",
+        (p) => p.sharedBuffers,
+        "which must also hold connections and work memory",
+      ),
+    ),
+  valkey: z
+    .strictObject({
+      persistence: z.boolean(),
+      storageGiB: z.int().min(1).max(500),
+      resources: containerResources,
+      maxmemory: z.string().regex(/^\d+(kb|mb|gb)$/, 'must be a Valkey size such as "512mb" (kb, mb or gb)'),
+    })
+    .superRefine(
+      belowMemoryLimit("maxmemory", (v) => v.maxmemory, "or the container is killed before Valkey evicts"),
+    ),
+  nats: z
+    .strictObject({
+      replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
+      storageGiB: z.int().min(1).max(1000),
+      resources: containerResources,
+      goMemLimit: z
+        .string()
+        .regex(/^\d+(KiB|MiB|GiB)$/, 'must be a Go memory limit such as "900MiB" (KiB, MiB or GiB)'),
+    })
+    .superRefine(
+      belowMemoryLimit(
+        "goMemLimit",
+        (n) => n.goMemLimit,
+        "so the Go runtime collects before the OOM killer acts",
+      ),
+    ),
+  /** The CloudNativePG operator's pods: its webhooks fail closed, so one unavailable operator blocks changes. */
+  cnpgOperator: z.strictObject({ replicas: z.int().min(1).max(3) }),
+});
+
+const spicedb = z.strictObject({
+  /** SpiceDB pods; more than one also gets a disruption budget. */
+  replicas: z.int().min(1).max(10),
+  resources: containerResources,
 });
 
 /**
@@ -393,6 +430,8 @@ const credentialRotation = z.strictObject({
 const externalSecrets = z.strictObject({
   /** The GCP project whose Secret Manager holds the services' secrets. */
   gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
+  /** Pods of each of controller, webhook and cert-controller; several get leader election and budgets. */
+  replicas: z.int().min(1).max(3),
 });
 
 /** Project-namespaced keys that hold credentials: declared `secret: true` in Pulumi.yaml. */
@@ -424,6 +463,7 @@ export const platformSchema = z
     edge,
     observability,
     data,
+    spicedb,
     externalSecrets,
     stateful,
     /**

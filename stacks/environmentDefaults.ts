@@ -26,6 +26,30 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]:
     },
     // No volume to pay for, no shards competing with the logs on a single-node OpenSearch.
     observability: { tracing: { storage: "memory" } },
+    // Small and disposable: single operators, spread instances where nodes allow, nodes
+    // allow.
+    data: {
+      postgres: {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        sharedBuffers: "128MB",
+        pooler: { instances: 1, defaultPoolSize: 10 },
+        podAntiAffinity: "preferred",
+      },
+      valkey: {
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+        maxmemory: "160mb",
+      },
+      nats: {
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        goMemLimit: "230MiB",
+      },
+      cnpgOperator: { replicas: 1 },
+    },
+    spicedb: {
+      replicas: 1,
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+    externalSecrets: { replicas: 1 },
   },
   production: {
     stateful: { protect: true, retainVolumes: true },
@@ -38,6 +62,30 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]:
       },
     },
     observability: { tracing: { storage: "opensearch" } },
+    // No single pod or node loss stops a service: two of every operator and pooler, instances on
+    // distinct nodes.
+    data: {
+      postgres: {
+        resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+        sharedBuffers: "512MB",
+        pooler: { instances: 2, defaultPoolSize: 20 },
+        podAntiAffinity: "required",
+      },
+      valkey: {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
+        maxmemory: "512mb",
+      },
+      nats: {
+        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        goMemLimit: "900MiB",
+      },
+      cnpgOperator: { replicas: 2 },
+    },
+    spicedb: {
+      replicas: 2,
+      resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+    },
+    externalSecrets: { replicas: 2 },
   },
 };
 

@@ -16,7 +16,7 @@ import { CostBudget } from "../components/cost/costBudget";
 import { DataServices } from "../components/data/dataServices";
 import { ServiceApplications } from "../components/delivery/applications";
 import { ArgoCd } from "../components/delivery/argocd";
-import { ImageUpdater } from "../components/delivery/imageUpdater";
+import { ImageUpdater, REGISTRY_CREDENTIALS_SECRET } from "../components/delivery/imageUpdater";
 import { ArgoRollouts } from "../components/delivery/rollouts";
 import { AgentsDns } from "../components/edge/agentsDns";
 import { Cloudflared } from "../components/edge/cloudflared";
@@ -27,6 +27,7 @@ import { Observability } from "../components/observability/observability";
 import { OpenBao } from "../components/pki/openbao";
 import { OpenBaoPki } from "../components/pki/openbaoPki";
 import { ExternalSecrets } from "../components/secrets/externalSecrets";
+import { remoteSecretKey } from "../services/values";
 import type { PlatformConfig } from "./config";
 import type { PreviousRun } from "./previousRun";
 import type { PlatformSecrets } from "./secrets";
@@ -245,9 +246,10 @@ export function buildObservability(
 export function buildData({ stack, config }: StackInputs, { doProvider, cluster, namespaces }: Foundation) {
   const data = new DataServices("data", {
     credentialRotation: config.credentialRotation,
-    environment: config.environment,
     stack,
     config: config.data,
+    protect: config.stateful.protect,
+    retainVolumes: config.stateful.retainVolumes,
     spacesRegion: config.backups.spacesRegion,
     doProvider,
     provider: cluster.provider,
@@ -286,7 +288,7 @@ export function buildRestoreDrill(
 /** 10. External Secrets: the operator and the Google Secret Manager store services read through. */
 export function buildExternalSecrets({ config, secrets }: StackInputs, { cluster, namespaces }: Foundation) {
   const externalSecrets = new ExternalSecrets("external-secrets", {
-    environment: config.environment,
+    replicas: config.externalSecrets.replicas,
     namespace: namespaces.name("external-secrets"),
     config: config.externalSecrets,
     gcpCredentials: secrets.externalSecretsGcpCredentials,
@@ -306,8 +308,9 @@ export function buildAuthz(
 ) {
   const spicedb = new SpiceDb("spicedb", {
     credentialRotation: config.credentialRotation,
-    environment: config.environment,
     stack,
+    replicas: config.spicedb.replicas,
+    resources: config.spicedb.resources,
     namespace: namespaces.name("spicedb"),
     clientNamespace: namespaces.name("prism"),
     datastore: {
@@ -353,7 +356,7 @@ export function buildDelivery(
     provider: cluster.provider,
   });
   new ImageUpdater("image-updater", {
-    environment: config.environment,
+    registryCredentialsKey: remoteSecretKey(config.environment, REGISTRY_CREDENTIALS_SECRET),
     imageRegistry: config.delivery.imageRegistry,
     namespace: argocd.namespace,
     clusterNetwork: config.digitalocean.network,

@@ -195,6 +195,43 @@ const BAD_CONFIGS: [string, Mutation, string, RegExp][] = [
     "prism:cloudflare.access",
     /at least one allowed email/,
   ],
+  [
+    "PostgreSQL anti-affinity that is neither required nor preferred",
+    (c) => (section(section(c, "prism:data"), "postgres").podAntiAffinity = "sometimes"),
+    "prism:data.postgres.podAntiAffinity",
+    /expected one of "required"\|"preferred".*got "sometimes"/,
+  ],
+  [
+    "Valkey maxmemory above its container's limit (staging's 256Mi)",
+    (c) => (section(section(c, "prism:data"), "valkey").maxmemory = "300mb"),
+    "prism:data.valkey.maxmemory",
+    /must be below resources.limits.memory \(256Mi\).*got "300mb"/,
+  ],
+  [
+    "SpiceDB requesting more CPU than its limit",
+    (c) =>
+      (c["prism:spicedb"] = {
+        resources: { requests: { cpu: "2", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+      }),
+    "prism:spicedb.resources.requests.cpu",
+    /must not exceed limits.cpu \(1\).*got "2"/,
+  ],
+  [
+    "memory limit in a unit Kubernetes reads differently",
+    (c) =>
+      (section(section(c, "prism:data"), "nats").resources = {
+        requests: { cpu: "50m", memory: "128Mi" },
+        limits: { cpu: "500m", memory: "1GB" },
+      }),
+    "prism:data.nats.resources.limits.memory",
+    /memory quantity in Ki, Mi or Gi.*got "1GB"/,
+  ],
+  [
+    "External Secrets with no replicas",
+    (c) => (section(c, "prism:externalSecrets").replicas = 0),
+    "prism:externalSecrets.replicas",
+    />=1.*got 0/,
+  ],
 ];
 
 describe("invalid stack config", () => {

@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { image, IMAGES } from "../helm/catalog";
-import type { Environment } from "../../policies/facts/platform";
 import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
-import { restrictedPatches, spiceDbCluster, type Resources } from "./spicedbCluster";
+import type { ContainerResources } from "../kubernetes/resources";
+import { restrictedPatches, spiceDbCluster } from "./spicedbCluster";
 import {
   CONFIG_SECRET,
   DATASTORE_URI,
@@ -21,8 +21,11 @@ import { SpiceDbTls } from "./spicedbTls";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface SpiceDbArgs {
-  environment: Environment;
   stack: string;
+  /** SpiceDB pods; more than one also gets a disruption budget so a node drain keeps one serving. */
+  replicas: number;
+  /** Each SpiceDB pod's requests and limits. */
+  resources: ContainerResources;
   /** namespaces.name("spicedb") */
   namespace: pulumi.Input<string>;
   /** namespaces.name("prism"): the services that use SpiceDB, which get the client Secret. */
@@ -49,17 +52,7 @@ export interface SpiceDbArgs {
   credentialRotation: CredentialRotationOptions;
 }
 
-const SIZING: Record<Environment, { replicas: number; spicedb: Resources }> = {
-  staging: {
-    replicas: 1,
-    spicedb: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-  },
-  production: {
-    replicas: 2,
-    spicedb: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
-  },
-};
-const MIGRATION: Resources = {
+const MIGRATION: ContainerResources = {
   requests: { cpu: "50m", memory: "64Mi" },
   limits: { cpu: "500m", memory: "256Mi" },
 };
@@ -67,8 +60,8 @@ const MIGRATION: Resources = {
 /**
  * SpiceDB, the services' authorization engine: the operator from its pinned release bundle, a
  * SpiceDBCluster on its own PostgreSQL database (through PgBouncer) with TLS, a generated preshared
- * key, 1 replica in staging and 2 in production, restricted pods, and the schema in
- * services/spicedb/schema.zed written at deploy time. Only the services whose catalog entry uses
+ * key, the stack's replicas (with a disruption budget when there are several), restricted pods, and
+ * the schema in services/spicedb/schema.zed written at deploy time. Only the services whose catalog entry uses
  * SpiceDB reach its gRPC port; they get the key, endpoint and CA in Secret `spicedb-client`.
  */
 export class SpiceDb extends pulumi.ComponentResource {
@@ -82,7 +75,6 @@ export class SpiceDb extends pulumi.ComponentResource {
   constructor(name: string, args: SpiceDbArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:authz:SpiceDb", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const sizing = SIZING[args.environment];
     const kubernetesApi = kubernetesApiEgress(args.clusterNetwork);
 
     const operator = spiceDbOperator(`${name}-operator`, {
@@ -140,20 +132,20 @@ export class SpiceDb extends pulumi.ComponentResource {
         channel: "stable",
         config: {
           datastoreEngine: "postgres",
-          replicas: sizing.replicas,
+          replicas: args.replicas,
           logLevel: "info",
           tlsSecretName: tls.tlsSecretName,
           dispatchUpstreamCASecretName: tls.dispatchCaSecretName,
           telemetryEndpoint: "",
         },
         secretName: config.metadata.name,
-        patches: restrictedPatches(sizing.spicedb, MIGRATION),
+        patches: restrictedPatches(args.resources, MIGRATION),
       },
       // The CRD comes with the bundle; the pods need their network rules from the start.
       { ...k8sOpts, dependsOn: [operator, ...policies] },
     );
 
-    if (sizing.replicas > 1) {
+    if (args.replicas > 1) {
       new k8s.policy.v1.PodDisruptionBudget(
         `${name}-pdb`,
         {

@@ -3,12 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SA_TOKEN_ANNOTATION } from "../../policies/facts/kubernetes";
 import { customResourceKind } from "../kubernetes/customResource";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
-
-/** A container's resource requests and limits. */
-export interface Resources {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
+import type { ContainerResources } from "../kubernetes/resources";
 
 /**
  * `spec.config`: the operator pops the keys it knows (datastoreEngine, replicas, logLevel, the TLS
@@ -63,7 +58,10 @@ const NONROOT = 65532;
  * name (Deployment) or a migration hash (Job). The SpiceDB pods keep their service-account token:
  * the dispatch resolver (kubernetes:///) watches their Endpoints. The migration Job needs none.
  */
-export function restrictedPatches(spicedb: Resources, migration: Resources): SpiceDbPatch[] {
+export function restrictedPatches(
+  spicedb: ContainerResources,
+  migration: ContainerResources,
+): SpiceDbPatch[] {
   const pod = {
     runAsNonRoot: true,
     runAsUser: NONROOT,
@@ -71,7 +69,7 @@ export function restrictedPatches(spicedb: Resources, migration: Resources): Spi
     seccompProfile: { type: "RuntimeDefault" },
   };
   const container = RESTRICTED_CONTAINER;
-  const forKind = (kind: SpiceDbPatch["kind"], resources: Resources): SpiceDbPatch[] => [
+  const forKind = (kind: SpiceDbPatch["kind"], resources: ContainerResources): SpiceDbPatch[] => [
     { kind, patch: { op: "add", path: "/spec/template/spec/securityContext", value: pod } },
     {
       kind,

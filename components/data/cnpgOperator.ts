@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { CNPG_LABELS, CNPG_PORTS } from "./postgresCluster";
 import { kubernetesApiEgress, namespacePeer, tcp, type ClusterNetwork } from "../kubernetes/networkPolicy";
@@ -8,7 +7,11 @@ import { tokenNeeded } from "../kubernetes/podSecurity";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 
 export interface CloudNativePgOperatorArgs {
-  environment: Environment;
+  /**
+   * Operator pods (leader election). The webhooks fail closed, so with a single operator any
+   * moment it is unavailable blocks every change to a Cluster; two keep one serving.
+   */
+  replicas: number;
   /** namespaces.name("cnpg-system") */
   namespace: pulumi.Input<string>;
   clusterNetwork: ClusterNetwork;
@@ -39,7 +42,6 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
   constructor(name: string, args: CloudNativePgOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:data:CloudNativePgOperator", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const production = args.environment === "production";
 
     const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
       new k8s.networking.v1.NetworkPolicy(
@@ -81,9 +83,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
       chart: "cloudnative-pg",
       namespace: args.namespace,
       values: {
-        // Two replicas (leader election) in production: the webhooks fail closed, so a single
-        // unavailable operator would block every change to a Cluster.
-        replicaCount: production ? 2 : 1,
+        replicaCount: args.replicas,
         crds: { create: true },
         config: { clusterWide: true },
         podAnnotations: tokenNeeded("reconciles PostgreSQL Clusters and Poolers through the Kubernetes API"),

@@ -2,7 +2,6 @@ import type * as digitalocean from "@pulumi/digitalocean";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformNamespaces } from "../cluster/platformNamespaces";
-import type { Environment } from "../../policies/facts/platform";
 import { CloudNativePgOperator } from "./cnpgOperator";
 import { dataPlacement, type DatabaseName, type WorkloadPool } from "./dataNetwork";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
@@ -17,11 +16,25 @@ import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export { DATABASE_SECRET_KEYS } from "./postgresDatabase";
 
+/** The stack's data settings (prism:data). */
+export interface DataServicesConfig {
+  postgres: PostgresConfig;
+  valkey: ValkeyConfig;
+  nats: NatsConfig;
+  cnpgOperator: { replicas: number };
+}
+
 export interface DataServicesArgs {
-  environment: Environment;
   /** Physical names that must be globally unique (the backup bucket) carry the stack name. */
   stack: string;
-  config: { postgres: PostgresConfig; valkey: ValkeyConfig; nats: NatsConfig };
+  config: DataServicesConfig;
+  /**
+   * What holds data is protected: Pulumi refuses to delete the Clusters, the backup bucket and the
+   * releases that own volumes, and the Clusters and bucket stay if they leave the program.
+   */
+  protect: boolean;
+  /** Every data volume uses the Retain storage class, so a deleted claim keeps its disk. */
+  retainVolumes: boolean;
   /** config.backups.spacesRegion: the PostgreSQL backups live beside the Velero ones. */
   spacesRegion: string;
   doProvider: digitalocean.Provider;
@@ -77,7 +90,7 @@ export class DataServices extends pulumi.ComponentResource {
     const operator = new CloudNativePgOperator(
       `${name}-cnpg`,
       {
-        environment: args.environment,
+        replicas: args.config.cnpgOperator.replicas,
         namespace: namespaces.name("cnpg-system"),
         clusterNetwork,
         provider: args.provider,
@@ -88,9 +101,10 @@ export class DataServices extends pulumi.ComponentResource {
     const postgres = new PostgresDatabases(
       `${name}-postgres`,
       {
-        environment: args.environment,
         stack: args.stack,
         config: args.config.postgres,
+        protect: args.protect,
+        retainVolumes: args.retainVolumes,
         spacesRegion: args.spacesRegion,
         imageName: this.postgresImage,
         doProvider: args.doProvider,
@@ -108,8 +122,9 @@ export class DataServices extends pulumi.ComponentResource {
     new Valkey(
       `${name}-valkey`,
       {
-        environment: args.environment,
         config: args.config.valkey,
+        protect: args.protect,
+        retainVolumes: args.retainVolumes,
         namespace: data,
         clientNamespace: namespaces.name("prism"),
         placement,
@@ -122,8 +137,9 @@ export class DataServices extends pulumi.ComponentResource {
     const nats = new Nats(
       `${name}-nats`,
       {
-        environment: args.environment,
         config: args.config.nats,
+        protect: args.protect,
+        retainVolumes: args.retainVolumes,
         namespace: data,
         placement,
         provider: args.provider,

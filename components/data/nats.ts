@@ -1,22 +1,29 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
 import { tcp } from "../kubernetes/networkPolicy";
 import { storageClassFor } from "../cluster/retainStorageClass";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
+import type { ContainerResources } from "../kubernetes/resources";
 
 /** The stack's NATS settings (prism:data.nats). */
 export interface NatsConfig {
   /** JetStream servers: 1, or an odd number for a Raft quorum. */
   replicas: 1 | 3 | 5;
   storageGiB: number;
+  /** Each server container's requests and limits. */
+  resources: ContainerResources;
+  /** The Go heap's soft limit (GOMEMLIMIT, e.g. "900MiB"): below the memory limit, so GC runs before the OOM killer. */
+  goMemLimit: string;
 }
 
 export interface NatsArgs {
-  environment: Environment;
   config: NatsConfig;
+  /** Pulumi refuses to delete the release, which owns the JetStream volumes' claims. */
+  protect: boolean;
+  /** The JetStream volumes use the Retain storage class, so a deleted claim keeps its disk. */
+  retainVolumes: boolean;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   placement: DataPlacement;
@@ -33,17 +40,6 @@ const POD_LABELS = {
 /** The image's nats user is root; run as an unprivileged id and let the volume follow (fsGroup). */
 const UID = 1000;
 
-const SIZING = {
-  production: {
-    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-    goMemLimit: "900MiB",
-  },
-  staging: {
-    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-    goMemLimit: "230MiB",
-  },
-} as const;
-
 const containerSecurityContext = { ...RESTRICTED_CONTAINER, runAsUser: UID, runAsGroup: UID };
 
 /**
@@ -58,9 +54,8 @@ export class Nats extends pulumi.ComponentResource {
   constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:data:Nats", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const { replicas, storageGiB } = args.config;
+    const { replicas, storageGiB, resources, goMemLimit } = args.config;
     const clustered = replicas > 1;
-    const sizing = SIZING[args.environment];
     const servers = { matchLabels: POD_LABELS };
 
     const networkPolicy = new k8s.networking.v1.NetworkPolicy(
@@ -92,7 +87,7 @@ export class Nats extends pulumi.ComponentResource {
             enabled: true,
             fileStore: {
               enabled: true,
-              pvc: { enabled: true, size: `${storageGiB}Gi`, ...storageClassName(args.environment) },
+              pvc: { enabled: true, size: `${storageGiB}Gi`, ...storageClassName(args.retainVolumes) },
             },
             memoryStore: { enabled: false },
           },
@@ -100,9 +95,9 @@ export class Nats extends pulumi.ComponentResource {
           monitor: { enabled: true },
         },
         container: {
-          resources: sizing.resources,
+          resources,
           // Keep the Go heap under the container's limit.
-          env: { GOMEMLIMIT: sizing.goMemLimit },
+          env: { GOMEMLIMIT: goMemLimit },
           merge: { securityContext: containerSecurityContext },
         },
         // The config reloader sidecar shares the pod's process namespace to signal the server, and
@@ -154,7 +149,7 @@ export class Nats extends pulumi.ComponentResource {
       parent: this,
       dependsOn: [networkPolicy],
       // The StatefulSet owns the JetStream volumes' claims.
-      protect: args.environment === "production",
+      protect: args.protect,
     });
 
     this.url = pulumi.interpolate`nats://${RELEASE}.${args.namespace}.svc.cluster.local:${NATS_PORTS.client}`;
@@ -162,8 +157,8 @@ export class Nats extends pulumi.ComponentResource {
   }
 }
 
-/** The JetStream volume's class: the Retain class in production, DOKS's default otherwise. */
-function storageClassName(environment: Environment): { storageClassName?: string } {
-  const name = storageClassFor(environment === "production");
+/** The JetStream volume's class: the Retain class when volumes are kept, DOKS's default otherwise. */
+function storageClassName(retainVolumes: boolean): { storageClassName?: string } {
+  const name = storageClassFor(retainVolumes);
   return name ? { storageClassName: name } : {};
 }

@@ -1,17 +1,19 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { DATABASES, storedNameOf } from "../../services/catalog";
 import { publicHttpsEgress, type DataPlacement, type DatabaseName } from "./dataNetwork";
 import { kubernetesApiEgress, type ClusterNetwork } from "../kubernetes/networkPolicy";
 import { CNPG_LABELS } from "./postgresCluster";
 import { PostgresDatabase, type PostgresConfig } from "./postgresDatabase";
-import { keepInProduction } from "../safety/stateful";
+import { keepStateful } from "../safety/stateful";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface PostgresDatabasesArgs {
-  environment: Environment;
+  /** Pulumi refuses to delete the backup bucket and the Clusters, and keeps them if they leave the program. */
+  protect: boolean;
+  /** The instances' volumes use the Retain storage class, so a deleted claim keeps its disk. */
+  retainVolumes: boolean;
   /** The backup bucket's name carries the stack name: bucket names are global. */
   stack: string;
   config: PostgresConfig;
@@ -86,7 +88,6 @@ export class PostgresDatabases extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresDatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:data:PostgresDatabases", name, {}, opts);
-    const production = args.environment === "production";
     const doOpts = { parent: this, provider: args.doProvider };
     const k8sOpts = { parent: this, provider: args.provider };
 
@@ -109,7 +110,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         ],
         forceDestroy: false,
       },
-      { ...doOpts, ...keepInProduction(production) },
+      { ...doOpts, ...keepStateful(args.protect) },
     );
 
     // A Spaces key has no keepers: the schedule replaces it through the replacementTrigger option.
@@ -189,8 +190,9 @@ export class PostgresDatabases extends pulumi.ComponentResource {
         {
           database,
           storedAs: storedNameOf(database),
-          environment: args.environment,
           config: args.config,
+          protect: args.protect,
+          retainVolumes: args.retainVolumes,
           imageName: args.imageName,
           namespace: args.namespace,
           consumerNamespace:

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment } from "../../policies/facts/platform";
 import { CNPG_OPERATOR_LABELS } from "./cnpgOperator";
 import { databaseConsumer, servicePeer, type DataPlacement, type DatabaseName } from "./dataNetwork";
 import { namespacePeer, tcp } from "../kubernetes/networkPolicy";
+import type { ContainerResources } from "../kubernetes/resources";
 import {
   CNPG_LABELS,
   CNPG_PORTS,
@@ -16,7 +16,7 @@ import {
   scheduledBackup,
   type BarmanObjectStore,
 } from "./postgresCluster";
-import { keepInProduction } from "../safety/stateful";
+import { keepStateful } from "../safety/stateful";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
@@ -38,6 +38,17 @@ export interface PostgresConfig {
   storageGiB: number;
   /** Days of WAL and base backups kept in Spaces. */
   backupRetentionDays: number;
+  /** Each instance's requests and limits. */
+  resources: ContainerResources;
+  /** PostgreSQL's shared_buffers (e.g. "512MB"), a share of the instance's memory limit. */
+  sharedBuffers: string;
+  /** PgBouncer: its pods, and the server connections each keeps per database and user. */
+  pooler: { instances: number; defaultPoolSize: number };
+  /**
+   * Instances on distinct nodes: `required` refuses to schedule two on one node (a node loss costs
+   * at most one), `preferred` spreads them when the nodes allow it.
+   */
+  podAntiAffinity: "required" | "preferred";
 }
 
 export interface PostgresDatabaseArgs {
@@ -47,8 +58,11 @@ export interface PostgresDatabaseArgs {
    * renamed, services/catalog.ts `formerName`): physical names stay, Pulumi names are aliased.
    */
   storedAs?: string;
-  environment: Environment;
   config: PostgresConfig;
+  /** Pulumi refuses to delete the Cluster, whose deletion deletes its volumes, and keeps it if it leaves the program. */
+  protect: boolean;
+  /** The instances' volumes use the Retain storage class, so a deleted claim keeps its disk. */
+  retainVolumes: boolean;
   /** The PostgreSQL operand image (IMAGES["cloudnative-pg-postgresql"] in the catalog). */
   imageName: string;
   /** namespaces.name("data") */
@@ -66,21 +80,6 @@ export interface PostgresDatabaseArgs {
   operator: pulumi.Resource;
 }
 
-/** Sizing per stack; PlatformConfig has no field for it (instances and storage are config). */
-const SIZING = {
-  production: {
-    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
-    sharedBuffers: "512MB",
-    poolers: 2,
-    poolSize: "20",
-  },
-  staging: {
-    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-    sharedBuffers: "128MB",
-    poolers: 1,
-    poolSize: "10",
-  },
-} as const;
 const POOLER_RESOURCES = {
   requests: { cpu: "50m", memory: "64Mi" },
   limits: { cpu: "500m", memory: "128Mi" },
@@ -125,8 +124,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     super("prism:data:PostgresDatabase", name, {}, renamedOptions(name, args, opts));
     const k8sOpts = { parent: this, provider: args.provider };
     const crOpts = { ...k8sOpts, dependsOn: [args.operator] };
-    const production = args.environment === "production";
-    const sizing = SIZING[args.environment];
+    const { config } = args;
     const db = args.database;
     // Where the data lives: unchanged by a rename, so nothing holding data is replaced.
     const stored = args.storedAs ?? db;
@@ -191,20 +189,20 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         primaryUpdateStrategy: "unsupervised",
         enableSuperuserAccess: false,
         bootstrap: { initdb: { database: sqlName, owner: sqlName, secret: { name: owner.metadata.name } } },
-        postgresql: { parameters: { shared_buffers: sizing.sharedBuffers, max_connections: "200" } },
+        postgresql: { parameters: { shared_buffers: config.sharedBuffers, max_connections: "200" } },
         storage: {
           size: `${args.config.storageGiB}Gi`,
           resizeInUseVolumes: true,
-          ...(production ? { storageClass: RETAIN_STORAGE_CLASS } : {}),
+          ...(args.retainVolumes ? { storageClass: RETAIN_STORAGE_CLASS } : {}),
         },
-        resources: sizing.resources,
+        resources: config.resources,
         seccompProfile: { type: "RuntimeDefault" },
         podSecurityContext: INSTANCE_POD_SECURITY,
         securityContext: RESTRICTED_CONTAINER,
         affinity: {
           enablePodAntiAffinity: true,
           topologyKey: "kubernetes.io/hostname",
-          podAntiAffinityType: production ? "required" : "preferred",
+          podAntiAffinityType: config.podAntiAffinity,
           ...args.placement,
         },
         // The operator creates the PodMonitor only when the PodMonitor CRD exists, which
@@ -217,8 +215,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         },
         env: BARMAN_CLOUD_ENV,
       },
-      // Deleting a Cluster deletes its volumes: protected in production (data safety).
-      { ...crOpts, ...keepInProduction(production) },
+      // Deleting a Cluster deletes its volumes.
+      { ...crOpts, ...keepStateful(args.protect) },
     );
     const clusterOpts = { ...k8sOpts, dependsOn: [args.operator, cluster] };
 
@@ -240,11 +238,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       { name: poolerName, namespace: args.namespace, labels },
       {
         cluster: { name: clusterName },
-        instances: sizing.poolers,
+        instances: config.pooler.instances,
         type: "rw",
         pgbouncer: {
           poolMode: "transaction",
-          parameters: { max_client_conn: "1000", default_pool_size: sizing.poolSize },
+          parameters: { max_client_conn: "1000", default_pool_size: String(config.pooler.defaultPoolSize) },
         },
         monitoring: { enablePodMonitor: true },
         template: {

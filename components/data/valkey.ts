@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
 import { tcp } from "../kubernetes/networkPolicy";
+import type { ContainerResources } from "../kubernetes/resources";
 import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
@@ -13,11 +13,18 @@ export interface ValkeyConfig {
   /** Whether the data survives a restart (a volume and append-only file). */
   persistence: boolean;
   storageGiB: number;
+  /** The server container's requests and limits. */
+  resources: ContainerResources;
+  /** Valkey's `maxmemory` (e.g. "512mb"): below the memory limit, leaving room for forks and buffers. */
+  maxmemory: string;
 }
 
 export interface ValkeyArgs {
-  environment: Environment;
   config: ValkeyConfig;
+  /** With persistence, Pulumi refuses to delete the release, which owns the volume's claim. */
+  protect: boolean;
+  /** With persistence, the volume uses the Retain storage class, so a deleted claim keeps its disk. */
+  retainVolumes: boolean;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   /** namespaces.name("prism"): where the services that use Valkey read `valkey-auth`. */
@@ -39,18 +46,6 @@ const PASSWORD_KEY = "password";
 const SECRET_MOUNT = "/valkey-users";
 const POD_LABELS = { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": RELEASE };
 
-/** Sizing per stack (PlatformConfig has none); maxmemory stays below the limit for fork and buffers. */
-const SIZING = {
-  production: {
-    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
-    maxmemory: "512mb",
-  },
-  staging: {
-    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
-    maxmemory: "160mb",
-  },
-} as const;
-
 /**
  * Valkey (standalone) in `data`: ACL auth with a generated password for the `default` user, the
  * stack's persistence choice (append-only file on a volume, or a pure cache), and a NetworkPolicy
@@ -63,9 +58,7 @@ export class Valkey extends pulumi.ComponentResource {
   constructor(name: string, args: ValkeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:data:Valkey", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const { persistence, storageGiB } = args.config;
-    const production = args.environment === "production";
-    const sizing = SIZING[args.environment];
+    const { persistence, storageGiB, resources, maxmemory } = args.config;
 
     const rotation = rotationSchedule(`${name}-password`, args.credentialRotation, this);
     const password = new random.RandomPassword(
@@ -141,7 +134,7 @@ export class Valkey extends pulumi.ComponentResource {
     };
 
     const valkeyConfig = [
-      `maxmemory ${sizing.maxmemory}`,
+      `maxmemory ${maxmemory}`,
       // The services use Valkey as a cache (services/catalog.ts): evict the coldest keys when full.
       "maxmemory-policy allkeys-lru",
       // Persistence keeps the cache warm across restarts (append-only file on the volume).
@@ -165,12 +158,12 @@ export class Valkey extends pulumi.ComponentResource {
               enabled: true,
               requestedSize: `${storageGiB}Gi`,
               keepPvc: true,
-              ...(production ? { className: RETAIN_STORAGE_CLASS } : {}),
+              ...(args.retainVolumes ? { className: RETAIN_STORAGE_CLASS } : {}),
             }
           : { enabled: false },
         // A ReadWriteOnce volume cannot be mounted by the next pod before the old one is gone.
         deploymentStrategy: persistence ? "Recreate" : "RollingUpdate",
-        resources: sizing.resources,
+        resources,
         initResources: {
           requests: { cpu: "10m", memory: "16Mi" },
           limits: { cpu: "100m", memory: "64Mi" },
@@ -199,7 +192,7 @@ export class Valkey extends pulumi.ComponentResource {
       parent: this,
       dependsOn: [networkPolicy],
       // With persistence, the release owns the volume's claim.
-      protect: persistence && args.environment === "production",
+      protect: persistence && args.protect,
     });
 
     this.registerOutputs({ host: this.host });

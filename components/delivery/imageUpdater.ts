@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES } from "../../services/catalog";
-import { IMAGE_PULL_SECRET, remoteSecretKey } from "../../services/values";
-import type { Environment } from "../../policies/facts/platform";
+import { IMAGE_PULL_SECRET } from "../../services/values";
 import type { PlatformNamespace } from "../cluster/platformNamespaces";
 import { platformRelease } from "../helm/helmRelease";
 import { imageUpdater } from "./argoResources";
@@ -22,7 +21,11 @@ export const REGISTRY_CREDENTIALS_SECRET = "ghcr-pull-credentials";
 export const IMAGE_UPDATER_PULL_SECRET = `pullsecret:${"argocd" satisfies PlatformNamespace}/${IMAGE_PULL_SECRET}`;
 
 export interface ImageUpdaterArgs {
-  environment: Environment;
+  /**
+   * The Secret Manager key of the registry's dockerconfigjson: the stack's copy of
+   * REGISTRY_CREDENTIALS_SECRET (services/values.ts remoteSecretKey).
+   */
+  registryCredentialsKey: string;
   /** config.delivery.imageRegistry, e.g. ghcr.io/example-org. */
   imageRegistry: string;
   /** namespaces.name("argocd"): Image Updater reads and patches Applications there. */
@@ -54,7 +57,7 @@ export class ImageUpdater extends pulumi.ComponentResource {
       {
         secretName: IMAGE_PULL_SECRET,
         storeName: args.secretStore,
-        remoteKey: remoteSecretKey(args.environment, REGISTRY_CREDENTIALS_SECRET),
+        remoteKey: args.registryCredentialsKey,
       },
       k8sOpts,
     );

@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../../policies/facts/platform";
 import { platformRelease, type HelmValues } from "../helm/helmRelease";
 import { bundleYaml } from "../helm/vendoredManifests";
 import {
@@ -89,10 +88,13 @@ export const externalSecret = customResourceKind<
 // ---- The component ----------------------------------------------------------------------------
 
 export interface ExternalSecretsArgs {
-  environment: Environment;
+  /**
+   * Pods of each of controller, webhook and cert-controller; more than one turns on leader
+   * election and disruption budgets, so a node drain never stops secret syncs or admission.
+   */
+  replicas: number;
   /** namespaces.name("external-secrets") */
   namespace: pulumi.Input<string>;
-  /** config.externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
   /** prism:externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
   config: { gcpProject: string };
   /** The Secret Manager reader's service-account key JSON (a Pulumi secret). */
@@ -107,7 +109,7 @@ export interface ExternalSecretsArgs {
 /**
  * External Secrets Operator with one ClusterSecretStore for Google Secret Manager. Controller,
  * webhook and cert-controller run restricted (non-root, read-only root, no capabilities, seccomp),
- * with requests, limits and probes; production runs two of each with leader election and PDBs.
+ * with requests, limits and probes; with several replicas, leader election and PDBs.
  * NetworkPolicies: egress to Secret Manager (HTTPS) and the Kubernetes API, ingress to the
  * webhook's port from the API server and to the metrics port from Prometheus, nothing else.
  */
@@ -120,7 +122,6 @@ export class ExternalSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: ExternalSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:secrets:ExternalSecrets", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const replicas = args.environment === "production" ? 2 : 1;
 
     const policies = this.networkPolicies(name, args, k8sOpts);
     // The chart archive has no CRDs (upstream generates them at release time): they come from the
@@ -136,7 +137,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     const release = platformRelease(RELEASE, {
       chart: "external-secrets",
       namespace: args.namespace,
-      values: externalSecretsValues(replicas),
+      values: externalSecretsValues(args.replicas),
       provider: args.provider,
       parent: this,
       // The cert-controller and webhook need the API from their first start.
