@@ -39,6 +39,8 @@ function build(ctx: ComponentContext): PkiStatus {
     clientNamespace: ctx.namespaces.name("prism"),
     clusterNetwork: ctx.config.digitalocean.network,
     provider: ctx.cluster.provider,
+    // The key path; keyless auto-unseal (the stacks' setting) is test/gcpKeyless.test.ts.
+    gcpIdentity: { mode: "key" },
   });
   const pki = new OpenBaoPki("pki", {
     environment: ctx.config.environment,

@@ -9,6 +9,7 @@ import { OpenBaoTls } from "./openbaoTls";
 import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
 import { openBaoValues } from "./openbaoValues";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
+import type { GcpWorkloadIdentity } from "../gcp/workloadIdentity";
 
 /** The stack's PKI settings (prism:pki): OpenBao's shape and the certificates' lifetimes. */
 export interface PkiConfig {
@@ -43,6 +44,8 @@ export interface OpenBaoArgs {
   provider: k8s.Provider;
   /** How often the generated credentials here are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
+  /** How the servers reach Cloud KMS: keyless (the cluster's tokens, federated) or a key. */
+  gcpIdentity: GcpWorkloadIdentity;
 }
 
 /**
@@ -76,6 +79,7 @@ export class OpenBao extends pulumi.ComponentResource {
         namespace: args.namespace,
         provider: args.provider,
         credentialRotation: args.credentialRotation,
+        gcpIdentity: args.gcpIdentity,
       },
       { parent: this },
     );
@@ -105,6 +109,7 @@ export class OpenBao extends pulumi.ComponentResource {
         replicas,
         storageGiB,
         sealConfig: unsealKey.sealConfig,
+        gcpTokenAudience: unsealKey.tokenAudience,
       }),
       provider: args.provider,
       parent: this,
