@@ -17,6 +17,8 @@ import {
 
 import { canaryAnalysis, type CanaryAnalysisValues } from "../components/delivery/canaryAnalysis";
 import { serviceTracingEnv } from "../components/observability/serviceTracing";
+import { BACKENDS_CREDENTIALS_FILE, backendsTokenMount } from "../components/confidential/landingZone";
+import { GCP_TOKEN_AUDIENCE, GCP_TOKEN_EXPIRATION_SECONDS } from "../components/gcp/workloadIdentity";
 import type { Environment } from "../policies/facts/platform";
 import { SERVICES, type ServiceName } from "./catalog";
 import { platformHostname } from "../policies/facts/platform";
@@ -45,6 +47,8 @@ export interface ServiceValuesOptions {
   observability: { tracing: { samplingPercent: number } };
   /** The clouds whose landing zones are enabled: the CVM launcher gets their settings and credentials. */
   confidential: { azure: { enabled: boolean }; gcp: { enabled: boolean }; aws: { enabled: boolean } };
+  /** keyless: the CVM launcher reaches GCP with a projected token (workload identity federation). */
+  gcpServiceAccountKeys: "keyless" | "allowed";
 }
 
 export { SERVICES_NAMESPACE };
@@ -131,6 +135,8 @@ export interface ServiceChartValues {
   openbaoLogin: { enabled: boolean; expirationSeconds: number };
   /** Connection Secrets from other layers, each mounted at /var/run/secrets/prism/<mount>. */
   connectionSecrets: { name: string; mount: string }[];
+  /** Projected tokens for a cloud's workload identity federation, each at /var/run/secrets/prism/<mount>/token. */
+  cloudTokens: { mount: string; audience: string; expirationSeconds: number }[];
   /** Settings ConfigMaps from other layers, each mounted at /etc/prism/<mount>. */
   configMaps: { name: string; mount: string }[];
   externalSecrets: {
@@ -194,6 +200,9 @@ function runtimeConfig(config: ServiceValuesOptions, service: ServiceName): Reco
     if (secret) env[`${dependency.toUpperCase()}_SECRET_DIR`] = `/var/run/secrets/prism/${secret.mount}`;
   }
   if (spec.uses.includes("openbao")) env.OPENBAO_TOKEN_FILE = "/var/run/secrets/openbao/token";
+  // The launcher's GCP credentials file: a key, or the external_account configuration (keyless).
+  if (service === CVM_LAUNCHER && config.confidential.gcp.enabled)
+    env.GOOGLE_APPLICATION_CREDENTIALS = `/var/run/secrets/prism/gcp-credentials/${BACKENDS_CREDENTIALS_FILE}`;
   return env;
 }
 
@@ -244,6 +253,16 @@ export function serviceValues(config: ServiceValuesOptions, service: ServiceName
         mount: `${cloud}-credentials`,
       })),
     ],
+    cloudTokens:
+      launcher.includes("gcp") && config.gcpServiceAccountKeys === "keyless"
+        ? [
+            {
+              mount: backendsTokenMount("gcp"),
+              audience: GCP_TOKEN_AUDIENCE,
+              expirationSeconds: GCP_TOKEN_EXPIRATION_SECONDS,
+            },
+          ]
+        : [],
     configMaps: launcher.map((cloud) => ({ name: `${CVM_LAUNCHER}-${cloud}`, mount: cloud })),
     externalSecrets: {
       storeName: SECRET_STORE_NAME,

@@ -27,7 +27,11 @@ import { ENVIRONMENTS } from "../policies/facts/platform";
 import { parseCidr } from "../components/network/cidr";
 import { isRfc1918Cidr } from "../components/kubernetes/networkPolicy";
 import { crossKeyProblems, cronIssue } from "./validation/checks";
-import { serviceAccountKeyProblem } from "./validation/gcpKeys";
+import {
+  externalSecretsKeyProblem,
+  SERVICE_ACCOUNT_KEY_MODE_MESSAGE,
+  SERVICE_ACCOUNT_KEY_MODES,
+} from "./validation/gcpKeys";
 import { belowMemoryLimit, containerResources } from "./validation/resources";
 import { withEnvironmentDefaults } from "./environmentDefaults";
 
@@ -467,10 +471,13 @@ export const platformSchema = z
     externalSecrets,
     stateful,
     /**
-     * Confirms GCP service-account keys may be created in the projects that need them (the org
-     * policy iam.disableServiceAccountKeyCreation blocks them in new organisations).
+     * How the cluster's workloads authenticate to GCP: keyless (workload identity federation with
+     * the cluster's token issuer) unless keys are allowed, which the org policy
+     * iam.disableServiceAccountKeyCreation forbids in new organisations.
      */
-    gcpServiceAccountKeys: z.literal("allowed").optional(),
+    gcpServiceAccountKeys: z
+      .enum(SERVICE_ACCOUNT_KEY_MODES, { error: SERVICE_ACCOUNT_KEY_MODE_MESSAGE })
+      .default("keyless"),
     credentialRotation,
     /** The most the stack may cost a month at its autoscaling maximum (the policy pack enforces it). */
     budget: z.strictObject({ monthlyUsd: z.number().positive().max(1_000_000) }).optional(),
@@ -482,17 +489,20 @@ export const platformSchema = z
     cloudflareApiToken: secretValue,
     /** Set after the one-time OpenBao initialisation (README); until then the PKI is not configured. */
     openbaoToken: secretValue.optional(),
-    /** Service-account key JSON with read access to Secret Manager, for the ClusterSecretStore. */
-    externalSecretsGcpCredentials: secretValue,
+    /**
+     * Service-account key JSON with read access to Secret Manager, for the ClusterSecretStore; only
+     * with gcpServiceAccountKeys "allowed" (keyless, the store federates instead).
+     */
+    externalSecretsGcpCredentials: secretValue.optional(),
     alertmanagerSlackWebhookUrl: secretValue.optional(),
   })
   .superRefine((cfg, ctx) => {
-    const keys = serviceAccountKeyProblem(cfg);
+    const keys = externalSecretsKeyProblem(cfg);
     if (keys)
       ctx.addIssue({
         code: "custom",
-        path: ["gcpServiceAccountKeys"],
-        input: cfg.gcpServiceAccountKeys,
+        path: ["externalSecretsGcpCredentials"],
+        input: undefined,
         message: keys,
       });
   })

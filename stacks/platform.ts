@@ -28,6 +28,8 @@ import { OpenBao } from "../components/pki/openbao";
 import { OpenBaoPki } from "../components/pki/openbaoPki";
 import { ExternalSecrets } from "../components/secrets/externalSecrets";
 import { remoteSecretKey } from "../services/values";
+import { SecretManagerReader } from "../components/secrets/secretManagerReader";
+import type { GcpWorkloadIdentity } from "../components/gcp/workloadIdentity";
 import type { PlatformConfig } from "./config";
 import type { PreviousRun } from "./previousRun";
 import type { PlatformSecrets } from "./secrets";
@@ -68,6 +70,16 @@ export function buildFoundation(
 
 export type Foundation = ReturnType<typeof buildFoundation>;
 
+/** How the cluster's workloads authenticate to GCP (prism:gcpServiceAccountKeys). */
+export function gcpIdentityOf(
+  config: Pick<PlatformConfig, "gcpServiceAccountKeys">,
+  cluster: Pick<DoksCluster, "serviceAccountIssuer">,
+): GcpWorkloadIdentity {
+  return config.gcpServiceAccountKeys === "keyless"
+    ? { mode: "keyless", issuer: cluster.serviceAccountIssuer() }
+    : { mode: "key" };
+}
+
 /** What every layer reads: the stack, its validated config and secrets, and the previous run. */
 export interface StackInputs {
   stack: string;
@@ -92,6 +104,7 @@ export function buildPki(
     clientNamespace: namespaces.name("prism"),
     clusterNetwork: config.digitalocean.network,
     provider: cluster.provider,
+    gcpIdentity: gcpIdentityOf(config, cluster),
   });
 
   // Its PKI through the Vault provider (docs/openbao-bootstrap.md); until OpenBao is initialised it
@@ -126,6 +139,7 @@ export function buildConfidential(
     provider: cluster.provider,
     namespace: namespaces.name("prism"),
     openbaoCa: pki.caChain,
+    gcpIdentity: gcpIdentityOf(config, cluster),
   });
   return { confidential };
 }
@@ -286,12 +300,27 @@ export function buildRestoreDrill(
 }
 
 /** 10. External Secrets: the operator and the Google Secret Manager store services read through. */
-export function buildExternalSecrets({ config, secrets }: StackInputs, { cluster, namespaces }: Foundation) {
+export function buildExternalSecrets(
+  { stack, config, secrets }: StackInputs,
+  { cluster, namespaces }: Foundation,
+) {
+  // Keyless: the store federates the cluster's tokens; otherwise it holds the key the operator set.
+  const reader =
+    config.gcpServiceAccountKeys === "keyless"
+      ? new SecretManagerReader("external-secrets-gcp", {
+          stack,
+          gcpProject: config.externalSecrets.gcpProject,
+          issuer: cluster.serviceAccountIssuer(),
+          namespace: namespaces.name("external-secrets"),
+        })
+      : undefined;
   const externalSecrets = new ExternalSecrets("external-secrets", {
     replicas: config.externalSecrets.replicas,
     namespace: namespaces.name("external-secrets"),
     config: config.externalSecrets,
-    gcpCredentials: secrets.externalSecretsGcpCredentials,
+    ...(reader
+      ? { gcpFederation: reader.federation }
+      : { gcpCredentials: secrets.externalSecretsGcpCredentials }),
     // prism reads the services' secrets; argocd the registry pull secret for Image Updater.
     consumerNamespaces: [namespaces.name("prism"), namespaces.name("argocd")],
     clusterNetwork: config.digitalocean.network,

@@ -8,8 +8,8 @@ export interface PlatformSecrets {
   spacesAccessKeyId: pulumi.Output<string>;
   spacesSecretKey: pulumi.Output<string>;
   cloudflareApiToken: pulumi.Output<string>;
-  /** Key of a service account that may read the services' secrets in Secret Manager. */
-  externalSecretsGcpCredentials: pulumi.Output<string>;
+  /** Key of a service account that may read the services' secrets in Secret Manager (gcpServiceAccountKeys "allowed" only). */
+  externalSecretsGcpCredentials?: pulumi.Output<string>;
   alertmanagerSlackWebhookUrl?: pulumi.Output<string>;
   /** Present once OpenBao has been initialised and a token for Pulumi created (README). */
   openbaoToken?: pulumi.Output<string>;
@@ -23,7 +23,7 @@ export function readSecrets(): PlatformSecrets {
     spacesAccessKeyId: config.requireSecret("spacesAccessKeyId"),
     spacesSecretKey: config.requireSecret("spacesSecretKey"),
     cloudflareApiToken: config.requireSecret("cloudflareApiToken"),
-    externalSecretsGcpCredentials: config.requireSecret("externalSecretsGcpCredentials"),
+    externalSecretsGcpCredentials: config.getSecret("externalSecretsGcpCredentials"),
     alertmanagerSlackWebhookUrl: config.getSecret("alertmanagerSlackWebhookUrl"),
     openbaoToken: config.getSecret("openbaoToken"),
   };

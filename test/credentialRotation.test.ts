@@ -36,10 +36,8 @@ const EXPECTED: Record<string, { type: string; names: RegExp[] }[]> = {
       type: PASSWORD,
       names: [/^data-postgres-\w+-password$/, /^data-valkey-password$/, /^spicedb-preshared-key$/],
     },
-    {
-      type: "gcp:serviceaccount/key:Key",
-      names: [/^openbao-unseal-sa-key$/, /^confidential-gcp-backends-key$/],
-    },
+    // No GCP service-account key: the stacks are keyless (test/gcpKeyless.test.ts rotates the keys
+    // of gcpServiceAccountKeys "allowed").
     {
       type: "digitalocean:index/spacesKey:SpacesKey",
       names: [/^backups-key$/, /^data-postgres-key$/, /^restore-drill-backup-reader$/],
@@ -51,7 +49,6 @@ const EXPECTED: Record<string, { type: string; names: RegExp[] }[]> = {
       names: [/^confidential-azure-/],
     },
     { type: "aws:iam/accessKey:AccessKey", names: [/^confidential-aws-backends-key$/] },
-    { type: "gcp:serviceaccount/key:Key", names: [/^confidential-gcp-backends-key$/] },
   ],
 };
 

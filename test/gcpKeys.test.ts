@@ -1,32 +1,76 @@
 /**
  * GCP service-account keys: new organisations block them (iam.disableServiceAccountKeyCreation),
- * so a stack that needs one is refused up front, naming the org policy, the projects and what
- * holds each key, unless the operator has confirmed keys may be created there.
+ * so the stacks are keyless unless keys are chosen explicitly, and a value that is neither mode is
+ * refused, naming the key and both modes.
  */
-import { KEY_ORG_POLICY, serviceAccountKeyNeeds } from "../stacks/validation/gcpKeys";
-import { stackConfigOf } from "./harness";
-import { planFailure, programResources } from "./harness";
+import {
+  externalSecretsKeyProblem,
+  gcpIdentityHolders,
+  KEY_ORG_POLICY,
+  serviceAccountKeyNeeds,
+} from "../stacks/validation/gcpKeys";
+import { planFailure, programResources, stackConfigOf } from "./harness";
 
 describe.each(["staging", "production"])("%s", (stack) => {
-  it("is refused without gcpServiceAccountKeys, naming the org policy, the projects and the holders", async () => {
-    const failure = await planFailure(stack, (c) => {
+  it("is keyless when gcpServiceAccountKeys is unset, and needs no key", () => {
+    const config = stackConfigOf(stack, (c) => {
       delete c["prism:gcpServiceAccountKeys"];
     });
-    expect(failure.message).toContain("gcpServiceAccountKeys:");
-    expect(failure.message).toContain(KEY_ORG_POLICY);
-    const config = stackConfigOf(stack);
-    for (const need of serviceAccountKeyNeeds(config)) {
-      expect(failure.message).toContain(need.project);
-      expect(failure.message).toContain(need.holder);
-    }
-    expect(failure.message).toMatch(/Allowed: "allowed"/);
-    expect(programResources(failure.plan)).toEqual([]);
-  }, 180_000);
+    expect(config.gcpServiceAccountKeys).toBe("keyless");
+    expect(serviceAccountKeyNeeds(config)).toEqual([]);
+  });
 
-  it("names every project the program creates a key in", () => {
-    const config = stackConfigOf(stack);
+  it("runs keyless as its stack file says", () => {
+    expect(stackConfigOf(stack).gcpServiceAccountKeys).toBe("keyless");
+  });
+
+  it('with "allowed", names every project the program or the operator creates a key in', () => {
+    const config = stackConfigOf(stack, (c) => {
+      c["prism:gcpServiceAccountKeys"] = "allowed";
+    });
     const projects = serviceAccountKeyNeeds(config).map((n) => n.project);
     expect(projects).toContain(config.pki.openbao.autoUnseal.gcpProject);
+    expect(projects).toContain(config.externalSecrets.gcpProject);
     if (config.confidential.gcp.enabled) expect(projects).toContain(config.confidential.gcp.project);
+    expect(serviceAccountKeyNeeds(config)).toEqual(gcpIdentityHolders(config));
+  });
+
+  it.each(["yes", "true", "keys", ""])(
+    "refuses gcpServiceAccountKeys %j, naming the key and both modes",
+    async (value) => {
+      const failure = await planFailure(stack, (c) => {
+        c["prism:gcpServiceAccountKeys"] = value;
+      });
+      expect(failure.message).toContain("prism:gcpServiceAccountKeys:");
+      expect(failure.message).toMatch(/must be "keyless" .* or "allowed"/);
+      expect(failure.message).toContain("iam.disableServiceAccountKeyCreation");
+      expect(failure.message).toContain(`got ${JSON.stringify(value)}`);
+      expect(programResources(failure.plan)).toEqual([]);
+    },
+    180_000,
+  );
+});
+
+describe("External Secrets' key with keys allowed", () => {
+  const config = stackConfigOf("staging", (c) => {
+    c["prism:gcpServiceAccountKeys"] = "allowed";
+  });
+
+  it("is required, naming the org policy and the project", () => {
+    const problem = externalSecretsKeyProblem({ ...config, externalSecretsGcpCredentials: undefined });
+    expect(problem).toContain("pulumi config set --secret externalSecretsGcpCredentials");
+    expect(problem).toContain(KEY_ORG_POLICY);
+    expect(problem).toContain(config.externalSecrets.gcpProject);
+    expect(externalSecretsKeyProblem({ ...config, externalSecretsGcpCredentials: "{}" })).toBeUndefined();
+  });
+
+  it("is not needed keyless", () => {
+    expect(
+      externalSecretsKeyProblem({
+        ...config,
+        gcpServiceAccountKeys: "keyless",
+        externalSecretsGcpCredentials: undefined,
+      }),
+    ).toBeUndefined();
   });
 });

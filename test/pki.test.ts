@@ -22,6 +22,14 @@ const withToken: ConfigMutation = (c) => {
   c["prism:openbaoToken"] = { secure: "v1:placeholder" };
 };
 
+/**
+ * The auto-unseal identity with keys allowed, the path these tests check; keyless auto-unseal (the
+ * stacks' setting) is test/gcpKeyless.test.ts.
+ */
+const keysAllowed: ConfigMutation = (c) => {
+  c["prism:gcpServiceAccountKeys"] = "allowed";
+};
+
 /** The PKI layer of stacks/platform.ts, on a first run (no previous status); returns its bootstrap status. */
 function build(ctx: ComponentContext): PkiStatus {
   return buildPki({ ...ctx, previous: {} }, ctx).pki.status;
@@ -29,7 +37,14 @@ function build(ctx: ComponentContext): PkiStatus {
 
 async function plan(stack: string, mutate?: ConfigMutation): Promise<{ plan: Plan; status: PkiStatus }> {
   let status: PkiStatus | undefined;
-  const result = await planWithFoundation(stack, (ctx) => (status = build(ctx)), mutate);
+  const result = await planWithFoundation(
+    stack,
+    (ctx) => (status = build(ctx)),
+    (c) => {
+      keysAllowed(c);
+      mutate?.(c);
+    },
+  );
   if (!status) throw new Error("the PKI component was not built");
   return { plan: result, status };
 }

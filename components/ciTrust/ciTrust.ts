@@ -41,12 +41,14 @@ export interface CiRoles {
 
 export const DEFAULT_ROLES: CiRoles = {
   gcp: {
-    // KMS keys, IAM custom roles and service accounts, Secret Manager, Compute for the CVMs.
+    // KMS keys, IAM custom roles and service accounts, Secret Manager, Compute for the CVMs, and
+    // the workload identity pools of the cluster's keyless workloads.
     write: [
       "roles/editor",
       "roles/resourcemanager.projectIamAdmin",
       "roles/iam.roleAdmin",
       "roles/cloudkms.admin",
+      "roles/iam.workloadIdentityPoolAdmin",
     ],
     read: ["roles/viewer", "roles/iam.securityReviewer", "roles/cloudkms.viewer"],
   },

@@ -1,6 +1,8 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesIssuer } from "../gcp/workloadIdentity";
+import { readServiceAccountIssuer } from "./serviceAccountIssuer";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
 import { keepStateful } from "../safety/stateful";
 
@@ -77,6 +79,7 @@ export class DoksCluster extends pulumi.ComponentResource {
   /** Kubeconfig for the cluster; a Pulumi secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly provider: k8s.Provider;
+  private issuer?: pulumi.Output<KubernetesIssuer>;
 
   constructor(name: string, args: DoksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:cluster:DoksCluster", name, {}, opts);
@@ -218,5 +221,26 @@ export class DoksCluster extends pulumi.ComponentResource {
       endpoint: this.endpoint,
       version: this.version,
     });
+  }
+
+  /**
+   * The cluster's service-account token issuer and its signing keys, read from the API server on
+   * every run (serviceAccountIssuer.ts) and only when something federates them. Public data.
+   */
+  serviceAccountIssuer(): pulumi.Output<KubernetesIssuer> {
+    // The kubeconfig stays in this apply; only the (public) issuer and keys come out.
+    this.issuer ??= pulumi.unsecret(this.kubeconfig).apply(async (kubeconfig) => {
+      try {
+        return await readServiceAccountIssuer(kubeconfig);
+      } catch (err) {
+        throw new pulumi.ResourceError(
+          `could not read the cluster's service-account issuer from its API server, which keyless GCP identity ` +
+            `(prism:gcpServiceAccountKeys) federates: ${err instanceof Error ? err.message : String(err)}. ` +
+            `The machine running Pulumi must reach the API server (with the control-plane firewall on, its address must be allowed).`,
+          this,
+        );
+      }
+    });
+    return this.issuer;
   }
 }

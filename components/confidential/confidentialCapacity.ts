@@ -11,6 +11,7 @@ import { GcpSevSnpLandingZone, type GcpSevSnpOptions } from "./gcpSevSnp";
 import { agentsEndpoint } from "../../policies/facts/platform";
 import type { LandingZone } from "./landingZone";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
+import type { GcpWorkloadIdentity } from "../gcp/workloadIdentity";
 
 /** A cloud's landing zone, off, or on with that cloud's options. */
 export type CloudOptions<T> = { enabled: false } | ({ enabled: true } & T);
@@ -37,6 +38,8 @@ export interface ConfidentialCapacityArgs {
   openbaoCa?: pulumi.Input<string>;
   /** How often Backends' cloud credentials are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
+  /** How Backends authenticates to GCP: keyless (the cluster's tokens, federated) or a key. */
+  gcpIdentity: GcpWorkloadIdentity;
 }
 
 export class ConfidentialCapacity extends pulumi.ComponentResource {
@@ -57,6 +60,7 @@ export class ConfidentialCapacity extends pulumi.ComponentResource {
       agentsEndpoint: agentsEndpoint(args.baseDomain),
       openbaoCa: args.openbaoCa,
       credentialRotation: args.credentialRotation,
+      backendsNamespace: args.namespace,
     };
 
     const zones: LandingZone[] = [];
@@ -67,7 +71,11 @@ export class ConfidentialCapacity extends pulumi.ComponentResource {
     }
     if (config.gcp.enabled) {
       zones.push(
-        new GcpSevSnpLandingZone(`${name}-gcp`, { ...shared, config: config.gcp }, { parent: this }),
+        new GcpSevSnpLandingZone(
+          `${name}-gcp`,
+          { ...shared, config: config.gcp, gcpIdentity: args.gcpIdentity },
+          { parent: this },
+        ),
       );
     }
     if (config.aws.enabled) {

@@ -4,7 +4,11 @@
  * Credentials: the gcp provider reads Application Default Credentials of whoever runs Pulumi
  * (`gcloud auth application-default login`, GOOGLE_APPLICATION_CREDENTIALS / GOOGLE_CREDENTIALS, or
  * workload identity federation in CI). That identity needs Owner, or Compute Admin + Cloud KMS Admin +
- * Service Account Admin + Service Account Key Admin + Role Administrator + Project IAM Admin, on the project.
+ * Service Account Admin + Role Administrator + Project IAM Admin + Workload Identity Pool Admin
+ * (Service Account Key Admin instead of the last with keys allowed), on the project.
+ *
+ * Backends is keyless by default: it impersonates its service account through workload identity
+ * federation with the cluster's token issuer, from a projected token (BACKENDS_TOKEN_DIR).
  */
 import * as gcpCompute from "@pulumi/gcp/compute";
 import * as kms from "@pulumi/gcp/kms";
@@ -15,6 +19,12 @@ import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import { rotationSchedule } from "../safety/credentialRotation";
+import {
+  FEDERATION_APIS,
+  federateServiceAccount,
+  GCP_TOKEN_FILE,
+  type GcpWorkloadIdentity,
+} from "../gcp/workloadIdentity";
 import type { GCP_SEV_SNP_ZONES } from "../../policies/facts/confidential";
 import {
   GCP_CVM_CONFIDENTIAL_TYPE,
@@ -27,6 +37,9 @@ import {
   type GcpCvmSettings,
 } from "./gcpSevSnpProfile";
 import {
+  BACKENDS_CREDENTIALS_FILE,
+  BACKENDS_SERVICE_ACCOUNT,
+  backendsTokenDir,
   CVM_EGRESS_TCP_PORTS,
   renderCloudInit,
   warmPoolToCreate,
@@ -51,13 +64,19 @@ export interface GcpSevSnpOptions {
   warmPoolSize: number;
 }
 
+/** The GCP landing zone's arguments: the shared ones, and how Backends authenticates. */
+export interface GcpSevSnpArgs extends LandingZoneArgs<GcpSevSnpOptions> {
+  /** Keyless (the cluster's tokens, federated) or a service-account key. */
+  gcpIdentity: GcpWorkloadIdentity;
+}
+
 export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements LandingZone {
   readonly cloud = "gcp" as const;
   readonly egressRange: pulumi.Output<string>;
   readonly backendsSettings: pulumi.Output<Record<string, string>>;
   readonly backendsCredentials: pulumi.Output<Record<string, string>>;
 
-  constructor(name: string, args: LandingZoneArgs<GcpSevSnpOptions>, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: GcpSevSnpArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:confidential:GcpSevSnpLandingZone", name, {}, opts);
     const { config: cfg, stack } = args;
     const { project, zone } = cfg;
@@ -77,6 +96,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
         "cloudkms.googleapis.com",
         "iam.googleapis.com",
         "cloudresourcemanager.googleapis.com",
+        ...(args.gcpIdentity.mode === "keyless" ? FEDERATION_APIS : []),
       ],
       { parent: this, provider },
     );
@@ -273,17 +293,7 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
       { serviceAccountId: cvmAccount.name, role: "roles/iam.serviceAccountUser", member: backends.member },
       g,
     );
-    const keyRotation = rotationSchedule(`${name}-backends-key`, args.credentialRotation, this);
-    const backendsKey = new serviceaccount.Key(
-      `${name}-backends-key`,
-      {
-        serviceAccountId: backends.name,
-        keyAlgorithm: "KEY_ALG_RSA_2048",
-        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
-        keepers: keyRotation.keepers,
-      },
-      { ...g, ...keyRotation.options },
-    );
+    const credentialsFile = this.backendsCredentialsFile(name, args, backends, g);
 
     this.egressRange = natAddress.address.apply((ip) => `${ip}/32`);
     this.backendsSettings = pulumi
@@ -304,12 +314,51 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
         GCP_MIN_CPU_PLATFORM: GCP_CVM_MIN_CPU_PLATFORM,
         CVM_AGENTS_ENDPOINT: args.agentsEndpoint,
       }));
-    // The key file Google's client libraries read (GOOGLE_APPLICATION_CREDENTIALS points at it).
+    // The file Google's client libraries read (GOOGLE_APPLICATION_CREDENTIALS points at it).
     this.backendsCredentials = pulumi.secret(
-      backendsKey.privateKey.apply((encoded): Record<string, string> => ({
-        "credentials.json": Buffer.from(encoded, "base64").toString("utf8"),
-      })),
+      credentialsFile.apply((file): Record<string, string> => ({ [BACKENDS_CREDENTIALS_FILE]: file })),
     );
     this.registerOutputs({ egressRange: this.egressRange, backendsSettings: this.backendsSettings });
+  }
+
+  /**
+   * Backends' credentials file: keyless, the external_account configuration reading its projected
+   * token; with keys allowed, a rotated service-account key.
+   */
+  private backendsCredentialsFile(
+    name: string,
+    args: GcpSevSnpArgs,
+    backends: serviceaccount.Account,
+    g: { parent: pulumi.Resource; provider: GcpProvider; dependsOn: pulumi.Resource[] },
+  ): pulumi.Output<string> {
+    const identity = args.gcpIdentity;
+    if (identity.mode === "keyless") {
+      const federation = federateServiceAccount(
+        `${name}-backends`,
+        {
+          project: args.config.project,
+          poolId: `prism-${args.stack}-backends`,
+          displayName: `Prism Backends (${args.stack})`,
+          issuer: identity.issuer,
+          namespace: args.backendsNamespace,
+          serviceAccount: BACKENDS_SERVICE_ACCOUNT,
+          impersonate: backends,
+        },
+        g,
+      );
+      return federation.credentialConfig(`${backendsTokenDir("gcp")}/${GCP_TOKEN_FILE}`);
+    }
+    const keyRotation = rotationSchedule(`${name}-backends-key`, args.credentialRotation, this);
+    const backendsKey = new serviceaccount.Key(
+      `${name}-backends-key`,
+      {
+        serviceAccountId: backends.name,
+        keyAlgorithm: "KEY_ALG_RSA_2048",
+        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
+        keepers: keyRotation.keepers,
+      },
+      { ...g, ...keyRotation.options },
+    );
+    return backendsKey.privateKey.apply((encoded) => Buffer.from(encoded, "base64").toString("utf8"));
   }
 }

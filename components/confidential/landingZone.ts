@@ -28,6 +28,22 @@ export const COCOS_MANAGER = {
   asset: "cocos-agent",
 } as const;
 
+/** Backends' Kubernetes service account (the service chart names it after the service). */
+export const BACKENDS_SERVICE_ACCOUNT = "backends";
+
+/** The file in `backends-<cloud>-credentials` a cloud's client library reads. */
+export const BACKENDS_CREDENTIALS_FILE = "credentials.json";
+
+/** The service chart's mount of a cloud's projected token for Backends (keyless identity)… */
+export function backendsTokenMount(cloud: CloudName): string {
+  return `${cloud}-token`;
+}
+
+/** …and the directory it is mounted at. */
+export function backendsTokenDir(cloud: CloudName): string {
+  return `/var/run/secrets/prism/${backendsTokenMount(cloud)}`;
+}
+
 /** Arguments every landing zone takes: the cloud's own config section plus the shared facts. */
 export interface LandingZoneArgs<C> {
   /** Physical names carry the stack name. */
@@ -48,6 +64,8 @@ export interface LandingZoneArgs<C> {
   openbaoCa?: pulumi.Input<string>;
   /** How often Backends' cloud credential is replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
+  /** Backends' namespace (`prism`): its service account's, for keyless identity. */
+  backendsNamespace: pulumi.Input<string>;
 }
 
 /** What ConfidentialCapacity needs from each cloud's landing zone. */

@@ -15,6 +15,8 @@ export const GCP_API_OF: Record<string, string> = {
   compute: "compute.googleapis.com",
   kms: "cloudkms.googleapis.com",
   serviceaccount: "iam.googleapis.com",
+  // Workload identity pools and providers.
+  iam: "iam.googleapis.com",
   "projects/iAMCustomRole": "iam.googleapis.com",
   // Project IAM bindings and the project lookup (its number) go through Resource Manager.
   "projects/iAMMember": "cloudresourcemanager.googleapis.com",

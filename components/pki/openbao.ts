@@ -9,6 +9,7 @@ import { OpenBaoUnsealKey } from "./openbaoUnsealKey";
 import { openBaoValues } from "./openbaoValues";
 import type { ContainerResources } from "../kubernetes/resources";
 import type { CredentialRotationOptions } from "../safety/credentialRotation";
+import type { GcpWorkloadIdentity } from "../gcp/workloadIdentity";
 
 /** The stack's PKI settings (prism:pki): OpenBao's shape and the certificates' lifetimes. */
 export interface PkiConfig {
@@ -58,6 +59,8 @@ export interface OpenBaoArgs {
   provider: k8s.Provider;
   /** How often the generated credentials here are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
+  /** How the servers reach Cloud KMS: keyless (the cluster's tokens, federated) or a key. */
+  gcpIdentity: GcpWorkloadIdentity;
 }
 
 /**
@@ -92,6 +95,7 @@ export class OpenBao extends pulumi.ComponentResource {
         namespace: args.namespace,
         provider: args.provider,
         credentialRotation: args.credentialRotation,
+        gcpIdentity: args.gcpIdentity,
       },
       { parent: this },
     );
@@ -122,6 +126,7 @@ export class OpenBao extends pulumi.ComponentResource {
         storageClass: args.storageClass,
         resources,
         sealConfig: unsealKey.sealConfig,
+        gcpTokenAudience: unsealKey.tokenAudience,
       }),
       provider: args.provider,
       parent: this,

@@ -32,6 +32,11 @@ export const TLS_SECRET = "openbao-tls";
 export const KMS_CREDENTIALS_SECRET = "openbao-gcpckms";
 export const KMS_CREDENTIALS_FILE = "credentials.json";
 
+/** The chart's server service account (its fullname): the subject GCP federation admits. */
+export const OPENBAO_SERVICE_ACCOUNT = OPENBAO_RELEASE;
+/** Where the servers' projected GCP token is mounted (keyless auto-unseal). */
+export const GCP_TOKEN_DIR = "/var/run/secrets/gcp";
+
 /** Where the chart mounts an `extraVolumes` secret: /openbao/userconfig/<secret>/<key>. */
 export function userconfigFile(secret: string, key: string): string {
   return `/openbao/userconfig/${secret}/${key}`;

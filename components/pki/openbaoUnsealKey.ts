@@ -3,8 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/gcp/kms";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
-import { KMS_CREDENTIALS_FILE, KMS_CREDENTIALS_SECRET, userconfigFile } from "./openbaoNames";
+import {
+  GCP_TOKEN_DIR,
+  KMS_CREDENTIALS_FILE,
+  KMS_CREDENTIALS_SECRET,
+  OPENBAO_SERVICE_ACCOUNT,
+  userconfigFile,
+} from "./openbaoNames";
 import { enableGcpApis } from "../gcp/projectApis";
+import {
+  FEDERATION_APIS,
+  federateServiceAccount,
+  GCP_TOKEN_AUDIENCE,
+  GCP_TOKEN_FILE,
+  type GcpWorkloadIdentity,
+} from "../gcp/workloadIdentity";
 import { keepStateful } from "../safety/stateful";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
@@ -28,6 +41,8 @@ export interface OpenBaoUnsealKeyArgs {
   provider: k8s.Provider;
   /** How often the generated credentials here are replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
+  /** Keyless (federation with the cluster's token issuer) or a service-account key. */
+  gcpIdentity: GcpWorkloadIdentity;
 }
 
 /** 90 days: Cloud KMS keeps every version, so OpenBao still decrypts what older versions sealed. */
@@ -40,7 +55,10 @@ const ROTATION_PERIOD = "7776000s";
  * operators' access exist; Cloud KMS offers HSM protection (a stack chooses it); and `gcpckms` is a
  * first-class OpenBao seal, no plugin. The key never leaves KMS: OpenBao sends its root key to be
  * wrapped and unwrapped, as a dedicated service account allowed to do exactly that on this one key.
- * That account's JSON key reaches the pods as a Kubernetes Secret and stays a Pulumi secret throughout.
+ * Keyless, the servers act as that account through workload identity federation: the Secret holds
+ * the external_account configuration, which reads the servers' projected token (`tokenAudience`).
+ * With keys allowed, the account's JSON key reaches the pods in the same Secret and stays a Pulumi
+ * secret throughout.
  */
 export class OpenBaoUnsealKey extends pulumi.ComponentResource {
   /** The `seal "gcpckms"` stanza of the server configuration. */
@@ -49,6 +67,8 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
   readonly credentialsSecretName: pulumi.Output<string>;
   /** The CryptoKey's id (projects/…/cryptoKeys/…). */
   readonly cryptoKeyId: pulumi.Output<string>;
+  /** Keyless: the audience of the token the servers must mount at GCP_TOKEN_DIR; undefined with a key. */
+  readonly tokenAudience?: string;
 
   constructor(name: string, args: OpenBaoUnsealKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:pki:OpenBaoUnsealKey", name, {}, opts);
@@ -63,7 +83,13 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
     );
     const gcpOpts = { parent: this, provider: gcp };
 
-    const apis = enableGcpApis(name, project, ["cloudkms.googleapis.com", "iam.googleapis.com"], gcpOpts);
+    const keyless = args.gcpIdentity.mode === "keyless";
+    const apis = enableGcpApis(
+      name,
+      project,
+      ["cloudkms.googleapis.com", "iam.googleapis.com", ...(keyless ? FEDERATION_APIS : [])],
+      gcpOpts,
+    );
 
     // Key rings and keys cannot be deleted in GCP, and losing the key loses every sealed secret:
     // both are protected where the stack protects its state.
@@ -115,19 +141,7 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
       );
     }
 
-    const keyRotation = rotationSchedule(`${name}-sa-key`, args.credentialRotation, this);
-    const saKey = new serviceaccount.Key(
-      `${name}-sa-key`,
-      {
-        serviceAccountId: account.name,
-        keyAlgorithm: "KEY_ALG_RSA_2048",
-        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
-        keepers: keyRotation.keepers,
-      },
-      { ...gcpOpts, additionalSecretOutputs: ["privateKey"], ...keyRotation.options },
-    );
-
-    // `privateKey` is the base64 credentials file, which is exactly what a Secret's `data` takes.
+    const credentialsFile = this.credentialsFile(name, args, account, { ...gcpOpts, dependsOn: apis });
     const secret = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
@@ -137,7 +151,7 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
           labels: { "app.kubernetes.io/part-of": "openbao" },
         },
         type: "Opaque",
-        data: { [KMS_CREDENTIALS_FILE]: pulumi.secret(saKey.privateKey) },
+        data: { [KMS_CREDENTIALS_FILE]: credentialsFile },
       },
       { parent: this, provider: args.provider },
     );
@@ -153,6 +167,48 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
 }`;
     this.credentialsSecretName = secret.metadata.name;
     this.cryptoKeyId = key.id;
+    if (keyless) this.tokenAudience = GCP_TOKEN_AUDIENCE;
     this.registerOutputs({ cryptoKeyId: this.cryptoKeyId });
+  }
+
+  /** The credentials file (base64, as a Secret's `data` takes it): federation's configuration, or a key. */
+  private credentialsFile(
+    name: string,
+    args: OpenBaoUnsealKeyArgs,
+    account: serviceaccount.Account,
+    g: { parent: pulumi.Resource; provider: GcpProvider; dependsOn: pulumi.Resource[] },
+  ): pulumi.Output<string> {
+    const identity = args.gcpIdentity;
+    if (identity.mode === "keyless") {
+      const federation = federateServiceAccount(
+        name,
+        {
+          project: args.gcpProject,
+          poolId: `prism-${args.stack}-openbao`,
+          displayName: `OpenBao (${args.stack})`,
+          issuer: identity.issuer,
+          namespace: args.namespace,
+          serviceAccount: OPENBAO_SERVICE_ACCOUNT,
+          impersonate: account,
+        },
+        g,
+      );
+      return federation
+        .credentialConfig(`${GCP_TOKEN_DIR}/${GCP_TOKEN_FILE}`)
+        .apply((json) => Buffer.from(json).toString("base64"));
+    }
+    const keyRotation = rotationSchedule(`${name}-sa-key`, args.credentialRotation, this);
+    const saKey = new serviceaccount.Key(
+      `${name}-sa-key`,
+      {
+        serviceAccountId: account.name,
+        keyAlgorithm: "KEY_ALG_RSA_2048",
+        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
+        keepers: keyRotation.keepers,
+      },
+      { parent: this, provider: g.provider, additionalSecretOutputs: ["privateKey"], ...keyRotation.options },
+    );
+    // `privateKey` is the base64 credentials file, which is exactly what a Secret's `data` takes.
+    return pulumi.secret(saKey.privateKey);
   }
 }

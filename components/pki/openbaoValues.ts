@@ -6,7 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HelmValues } from "../helm/helmRelease";
+import { GCP_TOKEN_EXPIRATION_SECONDS, GCP_TOKEN_FILE } from "../gcp/workloadIdentity";
 import {
+  GCP_TOKEN_DIR,
   KMS_CREDENTIALS_SECRET,
   OPENBAO_API_PORT,
   OPENBAO_CLUSTER_PORT,
@@ -28,6 +30,8 @@ export interface OpenBaoValuesArgs {
   resources: ContainerResources;
   /** The `seal "gcpckms"` stanza. */
   sealConfig: pulumi.Input<string>;
+  /** Keyless auto-unseal: the audience of the projected token mounted at GCP_TOKEN_DIR. */
+  gcpTokenAudience?: string;
 }
 
 const CA_FILE = userconfigFile(TLS_SECRET, "ca.crt");
@@ -85,6 +89,26 @@ audit "file" "stdout" {
 `;
 }
 
+const GCP_TOKEN_VOLUME = "gcp-token";
+
+/** The servers' own token for GCP's STS: audience-bound, short-lived, rotated by the kubelet. */
+function gcpTokenVolume(audience: string) {
+  return {
+    name: GCP_TOKEN_VOLUME,
+    projected: {
+      sources: [
+        {
+          serviceAccountToken: {
+            audience,
+            expirationSeconds: GCP_TOKEN_EXPIRATION_SECONDS,
+            path: GCP_TOKEN_FILE,
+          },
+        },
+      ],
+    },
+  };
+}
+
 export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
   const { replicas } = args;
   // The chart takes null for the cluster's default class.
@@ -116,8 +140,16 @@ export function openBaoValues(args: OpenBaoValuesArgs): HelmValues {
         { type: "secret", name: KMS_CREDENTIALS_SECRET, defaultMode: SECRET_FILE_MODE },
       ],
       // The start script copies the config to /tmp; everything else of the root filesystem is read-only.
-      volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
-      volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      volumes: [
+        { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+        ...(args.gcpTokenAudience ? [gcpTokenVolume(args.gcpTokenAudience)] : []),
+      ],
+      volumeMounts: [
+        { name: "tmp", mountPath: "/tmp" },
+        ...(args.gcpTokenAudience
+          ? [{ name: GCP_TOKEN_VOLUME, mountPath: GCP_TOKEN_DIR, readOnly: true }]
+          : []),
+      ],
       readinessProbe: { enabled: true },
       // Alive while sealed or uninitialised: a restart would not help, and must not kill the pod
       // the operator is initialising.

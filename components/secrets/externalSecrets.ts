@@ -12,6 +12,7 @@ import {
 import { customResourceKind } from "../kubernetes/customResource";
 import { tokenNeeded } from "../kubernetes/podSecurity";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
+import { GCP_TOKEN_AUDIENCE } from "../gcp/workloadIdentity";
 
 /**
  * The chart (2.9.0) serves external-secrets.io/v1 only: v1beta1 needs `crds.unsafeServeV1Beta1`,
@@ -48,7 +49,20 @@ interface SecretKeySelector {
 /** The subset of ClusterSecretStore (external-secrets.io/v1) the platform uses: GCP Secret Manager. */
 export interface ClusterSecretStoreSpec {
   provider: {
-    gcpsm: { projectID: string; auth: { secretRef: { secretAccessKeySecretRef: SecretKeySelector } } };
+    gcpsm: {
+      projectID: string;
+      auth:
+        | { secretRef: { secretAccessKeySecretRef: SecretKeySelector } }
+        | {
+            /** The controller requests a token of this service account itself (TokenRequest). */
+            workloadIdentityFederation: {
+              /** The STS audience: the workload identity provider's full resource name. */
+              audience: pulumi.Input<string>;
+              serviceAccountRef: { name: string; namespace: pulumi.Input<string>; audiences: string[] };
+              gcpServiceAccountEmail: pulumi.Input<string>;
+            };
+          };
+    };
   };
   /** Namespaces whose ExternalSecrets may use the store; nobody else can. */
   conditions: { namespaces: pulumi.Input<string>[] }[];
@@ -87,6 +101,15 @@ export const externalSecret = customResourceKind<
 
 // ---- The component ----------------------------------------------------------------------------
 
+/** The Kubernetes service account the store's tokens are requested for (keyless). */
+export const SECRET_MANAGER_READER_SA = "gcpsm-reader";
+
+/** Keyless access: what SecretManagerReader federates for SECRET_MANAGER_READER_SA. */
+export interface SecretManagerFederation {
+  stsAudience: pulumi.Input<string>;
+  serviceAccountEmail: pulumi.Input<string>;
+}
+
 export interface ExternalSecretsArgs {
   /**
    * Pods of each of controller, webhook and cert-controller; more than one turns on leader
@@ -97,8 +120,12 @@ export interface ExternalSecretsArgs {
   namespace: pulumi.Input<string>;
   /** prism:externalSecrets: the GCP project whose Secret Manager holds the services' secrets. */
   config: { gcpProject: string };
-  /** The Secret Manager reader's service-account key JSON (a Pulumi secret). */
-  gcpCredentials: pulumi.Input<string>;
+  /**
+   * How the store authenticates to Secret Manager, exactly one of: the reader's service-account
+   * key JSON (a Pulumi secret), or workload identity federation (SecretManagerReader).
+   */
+  gcpCredentials?: pulumi.Input<string>;
+  gcpFederation?: SecretManagerFederation;
   /** Namespaces allowed to use the store, e.g. [namespaces.name("prism")]. */
   consumerNamespaces: pulumi.Input<string>[];
   /** config.digitalocean.network: where the Kubernetes API lives, for the egress policies. */
@@ -144,6 +171,56 @@ export class ExternalSecrets extends pulumi.ComponentResource {
       dependsOn: [...policies, crds],
     });
 
+    this.store = clusterSecretStore(
+      `${name}-store`,
+      { name: CLUSTER_SECRET_STORE, labels: { "app.kubernetes.io/part-of": "prism" } },
+      {
+        provider: {
+          gcpsm: { projectID: args.config.gcpProject, auth: this.storeAuth(name, args, k8sOpts) },
+        },
+        conditions: [{ namespaces: args.consumerNamespaces }],
+      },
+      // The CRD comes from the bundle, the validating webhook with the release.
+      { ...k8sOpts, dependsOn: [crds, release] },
+    );
+    this.storeName = this.store.metadata.name;
+    this.registerOutputs({ storeName: this.storeName });
+  }
+
+  /** The store's auth: a key in a Secret, or federation through a token-only service account. */
+  private storeAuth(
+    name: string,
+    args: ExternalSecretsArgs,
+    k8sOpts: pulumi.CustomResourceOptions,
+  ): ClusterSecretStoreSpec["provider"]["gcpsm"]["auth"] {
+    if ((args.gcpCredentials === undefined) === (args.gcpFederation === undefined))
+      throw new pulumi.ResourceError("give exactly one of gcpCredentials and gcpFederation", this);
+    if (args.gcpFederation) {
+      // No pod runs as it: the controller requests its tokens (audience-bound, short-lived).
+      const reader = new k8s.core.v1.ServiceAccount(
+        `${name}-gcpsm-reader`,
+        {
+          metadata: {
+            name: SECRET_MANAGER_READER_SA,
+            namespace: args.namespace,
+            labels: { "app.kubernetes.io/part-of": "prism" },
+          },
+          automountServiceAccountToken: false,
+        },
+        k8sOpts,
+      );
+      return {
+        workloadIdentityFederation: {
+          audience: args.gcpFederation.stsAudience,
+          serviceAccountRef: {
+            name: SECRET_MANAGER_READER_SA,
+            namespace: reader.metadata.namespace,
+            audiences: [GCP_TOKEN_AUDIENCE],
+          },
+          gcpServiceAccountEmail: args.gcpFederation.serviceAccountEmail,
+        },
+      };
+    }
     // The key stays a Pulumi secret into the Secret, which the store references by name.
     const credentials = new k8s.core.v1.Secret(
       `${name}-gcp-credentials`,
@@ -154,36 +231,19 @@ export class ExternalSecrets extends pulumi.ComponentResource {
           labels: { "app.kubernetes.io/part-of": "prism" },
         },
         type: "Opaque",
-        stringData: { [CREDENTIALS_KEY]: pulumi.secret(args.gcpCredentials) },
+        stringData: { [CREDENTIALS_KEY]: pulumi.secret(args.gcpCredentials ?? "") },
       },
       k8sOpts,
     );
-
-    this.store = clusterSecretStore(
-      `${name}-store`,
-      { name: CLUSTER_SECRET_STORE, labels: { "app.kubernetes.io/part-of": "prism" } },
-      {
-        provider: {
-          gcpsm: {
-            projectID: args.config.gcpProject,
-            auth: {
-              secretRef: {
-                secretAccessKeySecretRef: {
-                  name: credentials.metadata.name,
-                  key: CREDENTIALS_KEY,
-                  namespace: credentials.metadata.namespace,
-                },
-              },
-            },
-          },
+    return {
+      secretRef: {
+        secretAccessKeySecretRef: {
+          name: credentials.metadata.name,
+          key: CREDENTIALS_KEY,
+          namespace: credentials.metadata.namespace,
         },
-        conditions: [{ namespaces: args.consumerNamespaces }],
       },
-      // The CRD comes from the bundle, the validating webhook with the release.
-      { ...k8sOpts, dependsOn: [crds, release] },
-    );
-    this.storeName = this.store.metadata.name;
-    this.registerOutputs({ storeName: this.storeName });
+    };
   }
 
   private networkPolicies(

@@ -220,6 +220,7 @@ export const FREE_TYPES: Record<string, string> = {
   "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "IAM is free",
   "gcp:projects/": "IAM and API enablement are free",
   "gcp:serviceaccount/": "service accounts and keys are free",
+  "gcp:iam/workloadIdentityPool": "workload identity federation (pools, providers, token exchange) is free",
   "aws:ec2/vpc:Vpc": "free",
   "aws:ec2/subnet:Subnet": "free",
   "aws:ec2/routeTable": "free",

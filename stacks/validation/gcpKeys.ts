@@ -1,11 +1,20 @@
 /**
  * GCP service-account keys. Organisations created since 2024 enforce the org policy
  * `iam.disableServiceAccountKeyCreation` by default, and a key creation it blocks fails midway
- * through `pulumi up`. The workloads that hold these keys run on DOKS, outside GCP, where no keyless
- * identity exists without federating the cluster's service-account issuer, so the stack says
- * up front that it needs keys, and in which projects, unless the operator has confirmed they may
- * be created (`gcpServiceAccountKeys: allowed`).
+ * through `pulumi up`. So the workloads on DOKS that call GCP (OpenBao's auto-unseal, Backends'
+ * CVM launcher, External Secrets) are keyless by default: workload identity federation with the
+ * cluster's service-account token issuer (components/gcp/workloadIdentity.ts). Keys remain an
+ * explicit choice (`gcpServiceAccountKeys: allowed`) for an organisation that permits them.
  */
+
+/** keyless: workload identity federation, no key anywhere; allowed: service-account keys, as before federation. */
+export const SERVICE_ACCOUNT_KEY_MODES = ["keyless", "allowed"] as const;
+export type ServiceAccountKeyMode = (typeof SERVICE_ACCOUNT_KEY_MODES)[number];
+
+/** The message for a value that is neither mode. */
+export const SERVICE_ACCOUNT_KEY_MODE_MESSAGE =
+  `must be "keyless" (the default: workload identity federation, no service-account keys) or "allowed" ` +
+  `(service-account keys, only where the org policy iam.disableServiceAccountKeyCreation is not enforced)`;
 
 /** What needs a key, in which project. */
 export interface KeyNeed {
@@ -14,7 +23,7 @@ export interface KeyNeed {
 }
 
 export interface KeyConfig {
-  gcpServiceAccountKeys?: "allowed";
+  gcpServiceAccountKeys: ServiceAccountKeyMode;
   pki: { openbao: { autoUnseal: { gcpProject: string } } };
   confidential: { gcp: { enabled: boolean; project?: string } };
   externalSecrets: { gcpProject: string };
@@ -22,34 +31,42 @@ export interface KeyConfig {
 
 export const KEY_ORG_POLICY = "constraints/iam.disableServiceAccountKeyCreation";
 
-export function serviceAccountKeyNeeds(c: KeyConfig): KeyNeed[] {
-  const needs: KeyNeed[] = [
+/** Every GCP identity a workload on the cluster holds, and its project. */
+export function gcpIdentityHolders(c: Omit<KeyConfig, "gcpServiceAccountKeys">): KeyNeed[] {
+  const holders: KeyNeed[] = [
     {
       project: c.pki.openbao.autoUnseal.gcpProject,
       holder: "OpenBao's Cloud KMS auto-unseal (created by the program)",
     },
   ];
   if (c.confidential.gcp.enabled && c.confidential.gcp.project)
-    needs.push({
+    holders.push({
       project: c.confidential.gcp.project,
       holder: "Backends' CVM launcher (created by the program)",
     });
-  needs.push({
+  holders.push({
     project: c.externalSecrets.gcpProject,
     holder: "External Secrets' Secret Manager reader (the externalSecretsGcpCredentials you create)",
   });
-  return needs;
+  return holders;
 }
 
-/** The message for a stack that needs keys without having confirmed they may be created; undefined when fine. */
-export function serviceAccountKeyProblem(c: KeyConfig): string | undefined {
-  if (c.gcpServiceAccountKeys === "allowed") return undefined;
-  const needs = serviceAccountKeyNeeds(c);
-  const projects = [...new Set(needs.map((n) => n.project))];
+/** The keys the stack needs: none when keyless. */
+export function serviceAccountKeyNeeds(c: KeyConfig): KeyNeed[] {
+  return c.gcpServiceAccountKeys === "allowed" ? gcpIdentityHolders(c) : [];
+}
+
+/**
+ * With keys allowed, External Secrets reads Secret Manager with the key the operator supplies;
+ * the message when it is missing, undefined when fine.
+ */
+export function externalSecretsKeyProblem(
+  c: KeyConfig & { externalSecretsGcpCredentials?: string },
+): string | undefined {
+  if (c.gcpServiceAccountKeys !== "allowed" || c.externalSecretsGcpCredentials) return undefined;
   return (
-    `is unset, but this stack needs GCP service-account keys: ${needs.map((n) => `${n.holder} in ${n.project}`).join("; ")}. ` +
-    `Organisations created since 2024 block key creation with the org policy ${KEY_ORG_POLICY}, and a blocked key fails \`pulumi up\` midway. ` +
-    `Allowed: "allowed", once an organisation policy administrator has exempted ${projects.join(", ")} ` +
-    `(gcloud resource-manager org-policies disable-enforce iam.disableServiceAccountKeyCreation --project=<project>) or confirmed the policy is not enforced there`
+    `must be set with \`pulumi config set --secret externalSecretsGcpCredentials\` when prism:gcpServiceAccountKeys is "allowed": ` +
+    `External Secrets then reads Secret Manager in ${c.externalSecrets.gcpProject} with that key ` +
+    `(the org policy ${KEY_ORG_POLICY} must not be enforced there); "keyless" needs no key`
   );
 }

@@ -8,11 +8,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { hasErrors } from "@pulumi/pulumi/log";
 import { RecordingMonitor } from "./recordingMonitor";
 import { SimulatedCloud } from "./simulatedCloud";
+import { simulatedApiServer } from "./cloud/kubernetesApi";
+import { answerApiServerWith } from "../../components/cluster/serviceAccountIssuer";
 import { loadStackSettings, type ConfigMutation, type StackSettings } from "./stackSettings";
 import { STACK_TYPE, type Plan } from "./plan";
 import program = require("../../stacks/index");
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+// What the program asks a cluster's API server directly (not through a provider) goes to the
+// simulated cluster, as invokes go to the simulated cloud.
+answerApiServerWith(simulatedApiServer);
 const ORGANIZATION = "organization";
 
 export interface PlanOptions {
