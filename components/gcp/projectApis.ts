@@ -15,6 +15,8 @@ export const GCP_API_OF: Record<string, string> = {
   compute: "compute.googleapis.com",
   kms: "cloudkms.googleapis.com",
   serviceaccount: "iam.googleapis.com",
+  // Workload identity pools and their providers.
+  iam: "iam.googleapis.com",
   "projects/iAMCustomRole": "iam.googleapis.com",
   // Project IAM bindings and the project lookup (its number) go through Resource Manager.
   "projects/iAMMember": "cloudresourcemanager.googleapis.com",
@@ -33,7 +35,8 @@ export function enableGcpApis(
   name: string,
   project: string,
   services: readonly string[],
-  opts: { parent: pulumi.Resource; provider: GcpProvider },
+  /** The provider of `project`'s resources; the default provider when they use it. */
+  opts: { parent: pulumi.Resource; provider?: GcpProvider },
 ): projects.Service[] {
   return [...new Set(services)]
     .sort()
