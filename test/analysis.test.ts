@@ -69,6 +69,24 @@ describe("critical path", () => {
     expect(() => criticalPath([a, b])).toThrow(/cycle/);
   });
 
+  it("a release whose pods are pinned to a node pool is not ready before the pool's nodes and its pods are", () => {
+    const dataPool = res("digitalocean:index/kubernetesNodePool:KubernetesNodePool", "data", [cluster.urn], {
+      inputs: { labels: { "prism.io/workload": "data" } },
+    });
+    const placed = res("kubernetes:helm.sh/v3:Release", "nats", [cluster.urn], {
+      inputs: { values: { podTemplate: { nodeSelector: { "prism.io/workload": "data" } } } },
+    });
+    const elsewhere = res("kubernetes:helm.sh/v3:Release", "other", [cluster.urn], {
+      inputs: { values: { nodeSelector: { "prism.io/workload": "services" } } },
+    });
+    const path = criticalPath([stack, vpc, cluster, dataPool, placed, elsewhere]);
+    // No edge joins the release to the pool, yet it is done only 120 s after the pool (665 s).
+    expect(path.chain.map((s) => s.name)).toEqual(["vpc", "cluster", "data", "nats"]);
+    expect(path.totalSeconds).toBe(5 + 420 + 240 + 120);
+    expect(path.chain.map((s) => s.seconds)).toEqual([5, 420, 240, 120]);
+    expect(path.explicitWaits).toEqual([]);
+  });
+
   it("documents an assumption for every duration", () => {
     expect(assumptionFor("kubernetes:apps/v1:Deployment")).toMatchObject({ seconds: 60 });
     expect(assumptionFor("something:new:Type")).toMatchObject({

@@ -6,6 +6,7 @@ import { programResources, type Plan } from "../tools/engine/plan";
 import { ciTrustProgram } from "../bootstrap/ciTrust/program";
 import { CiTrust } from "../components/ciTrust/ciTrust";
 import { ciEnvironments } from "../components/ciTrust/environments";
+import { gcpApiOf } from "../components/gcp/projectApis";
 import { environmentOf, parseWorkflow } from "./workflowModel";
 
 const ROOT = path.join(PROJECT_ROOT, "bootstrap", "ciTrust");
@@ -192,6 +193,38 @@ describe("the ci-trust bootstrap", () => {
         .map((e) => e.name)
         .sort(),
     );
+  });
+
+  it("works on fresh GCP projects: each enables the APIs its resources and the workflows' token exchange use", async () => {
+    const resources = programResources(await plan());
+    const services = resources.filter((r) => r.type === "gcp:projects/service:Service");
+    const enabled = (project: unknown) =>
+      services.filter((s) => s.inputs.project === project).map((s) => s.inputs.service);
+    for (const project of ["prism-staging-000000", "prism-production-000000"])
+      expect(enabled(project)).toEqual(
+        expect.arrayContaining(["iam.googleapis.com", "sts.googleapis.com", "iamcredentials.googleapis.com"]),
+      );
+    expect(services.every((s) => s.inputs.disableOnDestroy === false)).toBe(true);
+
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const problems: string[] = [];
+    for (const r of resources.filter((x) => x.type.startsWith("gcp:") && !services.includes(x))) {
+      const api = gcpApiOf(r.type);
+      // A service account binding names no project: the account's is the one.
+      const owner =
+        r.inputs.project === undefined
+          ? byUrn.get(r.dependencies.find((d) => byUrn.get(d)?.inputs.project) ?? "")
+          : r;
+      const waited = services.filter(
+        (s) =>
+          r.dependencies.includes(s.urn) &&
+          s.inputs.service === api &&
+          s.inputs.project === owner?.inputs.project,
+      );
+      if (!api || waited.length === 0)
+        problems.push(`${r.type} (${r.name}) does not wait for ${String(api)}`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it("refuses a repository that is not owner/name, naming it", async () => {

@@ -5,7 +5,9 @@
  * documented or scripted `pulumi refresh` and `pulumi destroy` runs the program (`--run-program`),
  * so the Kubernetes provider gets a fresh DOKS token, not the expired one stored in state.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/engine/engine";
 import { callsPulumi, parseWorkflow, type Step } from "./workflowModel";
@@ -71,6 +73,56 @@ describe("the cluster-access script", () => {
   });
 });
 
+describe("the cluster-access script against a cluster", () => {
+  /** Runs `open production` with fake pulumi, curl (the DigitalOcean API) and kubectl on PATH. */
+  function open(kubectl: "unreachable" | "absent") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cluster-access-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const fake = (name: string, body: string) =>
+      fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+    fake("pulumi", "exit 0");
+    fake(
+      "curl",
+      `case "$*" in *kubeconfig*) echo "apiVersion: v1" ;; *) echo '{"kubernetes_clusters":[{"name":"prism-production","id":"c1"}]}' ;; esac`,
+    );
+    fake(
+      "kubectl",
+      kubectl === "unreachable"
+        ? 'echo "Unable to connect to the server: dial tcp 203.0.113.1:443: i/o timeout" >&2; exit 1'
+        : "exit 0",
+    );
+    try {
+      return spawnSync("bash", [path.join(PROJECT_ROOT, SCRIPT), "open", "production"], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          RUNNER_TEMP: dir,
+          DIGITALOCEAN_TOKEN: "t",
+        },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("fails at once, saying why, when the Kubernetes API does not answer (a firewall that did not admit the runner)", () => {
+    const run = open("unreachable");
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      "::error::the Kubernetes API of prism-production does not answer this runner",
+    );
+    expect(run.stdout).toContain("i/o timeout");
+  });
+
+  it("forwards nothing, and succeeds, while OpenBao is not installed yet", () => {
+    const run = open("absent");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("OpenBao is not installed yet");
+  });
+});
+
 describe("refresh and destroy at any age", () => {
   const docs = [
     "README.md",
@@ -78,10 +130,13 @@ describe("refresh and destroy at any age", () => {
     ...fs
       .readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))
       .map((f) => path.join(".github", "workflows", f)),
-    ...fs
-      .readdirSync(path.join(PROJECT_ROOT, "tools", "ci"))
-      .filter((f) => f.endsWith(".sh"))
-      .map((f) => path.join("tools", "ci", f)),
+    // The CI and drill scripts, and the texts their tools write (issue bodies are instructions too).
+    ...["ci", "drill"].flatMap((dir) =>
+      fs
+        .readdirSync(path.join(PROJECT_ROOT, "tools", dir))
+        .filter((f) => /\.(sh|ts)$/.test(f))
+        .map((f) => path.join("tools", dir, f)),
+    ),
   ].filter((f) => fs.statSync(path.join(PROJECT_ROOT, f)).isFile());
 
   it("every pulumi refresh and pulumi destroy runs the program", () => {

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parsePlatformConfig } from "../stacks/config";
 import { buildFoundation } from "../stacks/platform";
 import { readSecrets } from "../stacks/secrets";
-import { PlanError, PROJECT_ROOT, runIsolated } from "../tools/engine/engine";
+import { planStack, PlanError, PROJECT_ROOT, runIsolated } from "../tools/engine/engine";
 import type { Plan } from "../tools/engine/plan";
 import { loadStackSettings } from "../tools/engine/stackSettings";
 import { one } from "./harness";
@@ -58,4 +58,19 @@ describe("the cluster's Kubernetes version (config: 1.34, auto-upgrade on)", () 
       /prism:digitalocean\.kubernetesVersion is 1\.34.*cannot downgrade.*Allowed: 1\.35/,
     );
   });
+});
+
+describe("the stack carries the cluster's version from one update to the next", () => {
+  it("exports the version the cluster runs, and reads it back: the next run leaves patches to the window", async () => {
+    const first = await planStack({ stack: "production" });
+    const created = one(first, CLUSTER);
+    expect(created.options.ignoreChanges).toEqual([]);
+    expect(first.outputs.kubernetesVersion).toBe(created.inputs.version);
+
+    const next = await planStack({
+      stack: "production",
+      priorOutputs: { kubernetesVersion: "1.34.2-do.0" },
+    });
+    expect(one(next, CLUSTER).options.ignoreChanges).toEqual(["version"]);
+  }, 180_000);
 });

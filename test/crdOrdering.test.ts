@@ -1,9 +1,12 @@
 /**
  * Custom resources wait for whatever installs their CRD: a create sent before the CRD exists fails
  * with "no matches for kind". Which release installs which CRD is read from the vendored charts
- * and bundles themselves, so a chart upgrade that moves a CRD breaks this test, not a deploy.
+ * and bundles themselves, so a chart upgrade that moves a CRD breaks this test, not a deploy. The
+ * custom resources a Release's own templates render count too (a chart's ServiceMonitor): Helm's
+ * install fails the same way when another artifact's CRD is not there yet.
  */
 import type { Plan, PlannedResource } from "../tools/engine/plan";
+import { renderPlanReleases } from "../tools/engine/renderReleases";
 import { planOf } from "./harness";
 import { bundleProduct, chartNameOf, vendoredCrds, type CrdKey } from "./vendoredCrds";
 
@@ -98,4 +101,41 @@ describe.each(["staging", "production"])("%s: custom resources and their CRDs", 
     }
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it("every Release that renders a custom resource of a CRD it does not install waits for its installer", async () => {
+    const plan = await planOf(stack);
+    const owners = installers(plan);
+    const waitsFor = waitsForIn(plan);
+    const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    const byName = new Map(
+      releases.map((r) => [typeof r.inputs.name === "string" ? r.inputs.name : r.name, r]),
+    );
+    const problems: string[] = [];
+    let foreign = 0;
+    for (const rendered of await renderPlanReleases(plan)) {
+      const release = byName.get(rendered.release)!;
+      const own = new Set(
+        rendered.manifests
+          .filter((m) => m.kind === "CustomResourceDefinition")
+          .map((m) => {
+            const spec = m.spec as { group: string; names: { kind: string } };
+            return `${spec.group}/${spec.names.kind}`;
+          }),
+      );
+      const kinds = new Set(
+        rendered.manifests
+          .map((m) => crdOf(`kubernetes:${String(m.apiVersion)}:${String(m.kind)}`))
+          .filter((k): k is CrdKey => k !== undefined && !own.has(k)),
+      );
+      for (const crd of kinds) {
+        foreign++;
+        const installedBy = (owners.get(crd) ?? []).filter((u) => u !== release.urn);
+        if (!installedBy.some((urn) => waitsFor(release).has(urn)))
+          problems.push(`release ${rendered.release} renders ${crd} but waits for nothing that installs it`);
+      }
+    }
+    // Fluent Bit's ServiceMonitor at least.
+    expect(foreign).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  }, 300_000);
 });

@@ -416,3 +416,37 @@ describe("Renovate", () => {
     expect(config.extends).toContain("helpers:pinGitHubActionDigests");
   });
 });
+
+describe("stack secrets in CI", () => {
+  const script = read(path.join(PROJECT_ROOT, "tools", "ci", "stack-secrets.sh"));
+  const required = [...script.matchAll(/^set_secret (\w+) "\$\{(\w+):-\}" required$/gm)].map((m) => ({
+    key: m[1],
+    variable: m[2],
+  }));
+
+  it("reads the required secrets from the script itself", () => {
+    expect(required.map((r) => r.key)).toEqual(
+      expect.arrayContaining(["digitaloceanToken", "veleroDigitaloceanToken", "cloudflareApiToken"]),
+    );
+  });
+
+  it("every step that runs stack-secrets.sh hands it each secret the script requires", () => {
+    const missing: string[] = [];
+    for (const file of workflowFiles(PROJECT_ROOT)) {
+      const wf = parseWorkflow(read(file));
+      for (const [jobName, job] of Object.entries(wf.jobs))
+        for (const step of job.steps ?? [])
+          if ((step.run ?? "").includes("tools/ci/stack-secrets.sh"))
+            for (const { key, variable } of required)
+              if (step.env?.[variable] !== `\${{ secrets.${variable} }}`)
+                missing.push(`${path.basename(file)} ${jobName}: ${variable} (prism:${key})`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("the README lists each of them among the environments' secrets", () => {
+    const readme = read(path.join(PROJECT_ROOT, "README.md"));
+    const listed = /\*\*Secrets\*\* per environment[\s\S]*?\n\n/.exec(readme)?.[0] ?? "";
+    expect(required.map((r) => r.variable).filter((v) => !listed.includes(`\`${v}\``))).toEqual([]);
+  });
+});

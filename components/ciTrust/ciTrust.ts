@@ -15,6 +15,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { enableGcpApis } from "../gcp/projectApis";
 import {
   ciEnvironments,
   GITHUB_OIDC_ISSUER,
@@ -157,12 +158,32 @@ export class CiTrust extends pulumi.ComponentResource {
       : undefined;
 
     const pools = new Map<string, gcpIam.WorkloadIdentityPool>();
+    const gcpApis = new Map<string, projects.Service[]>();
     for (const { env, trust } of environments) {
       const id = `${env.name}-ci`;
       const subject = oidcSubject(args.repository, env.name);
 
       if (trust.gcp) {
         const project = trust.gcp.project;
+        let apis = gcpApis.get(project);
+        if (!apis) {
+          // A fresh project has none of these: the pool, its provider and the accounts (IAM), the
+          // project bindings (Resource Manager), and at run time the token exchange (STS) and the
+          // service account impersonation (IAM Credentials) a workflow's auth step performs.
+          apis = enableGcpApis(
+            `${trust.stack}-github`,
+            project,
+            [
+              "iam.googleapis.com",
+              "cloudresourcemanager.googleapis.com",
+              "sts.googleapis.com",
+              "iamcredentials.googleapis.com",
+            ],
+            { parent: this },
+          );
+          gcpApis.set(project, apis);
+        }
+        const gcpOpts = { parent: this, dependsOn: apis };
         let pool = pools.get(project);
         if (!pool) {
           pool = new gcpIam.WorkloadIdentityPool(
@@ -173,7 +194,7 @@ export class CiTrust extends pulumi.ComponentResource {
               displayName: "GitHub Actions",
               description: `Jobs of ${args.repository}`,
             },
-            parent,
+            gcpOpts,
           );
           pools.set(project, pool);
           // Only this repository's tokens are accepted at all; the bindings below narrow to one environment each.
@@ -191,7 +212,7 @@ export class CiTrust extends pulumi.ComponentResource {
               attributeCondition: `assertion.repository == "${args.repository}"`,
               oidc: { issuerUri: GITHUB_OIDC_ISSUER },
             },
-            parent,
+            gcpOpts,
           );
           for (const e of ciEnvironments(trust.stack))
             vars[e.name].GCP_WORKLOAD_IDENTITY_PROVIDER = provider.name;
@@ -203,7 +224,7 @@ export class CiTrust extends pulumi.ComponentResource {
             accountId: `ci-${env.name}`.slice(0, 30),
             displayName: `CI ${env.name} (${env.access})`,
           },
-          parent,
+          gcpOpts,
         );
         new serviceaccount.IAMMember(
           `${id}-wif`,
@@ -212,7 +233,7 @@ export class CiTrust extends pulumi.ComponentResource {
             role: "roles/iam.workloadIdentityUser",
             member: pulumi.interpolate`principal://iam.googleapis.com/${pool.name}/subject/${subject}`,
           },
-          parent,
+          gcpOpts,
         );
         for (const role of roles.gcp[env.access])
           new projects.IAMMember(
@@ -222,7 +243,7 @@ export class CiTrust extends pulumi.ComponentResource {
               role,
               member: pulumi.interpolate`serviceAccount:${account.email}`,
             },
-            parent,
+            gcpOpts,
           );
         vars[env.name].GCP_SERVICE_ACCOUNT = account.email;
       }

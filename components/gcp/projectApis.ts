@@ -35,7 +35,8 @@ export function enableGcpApis(
   name: string,
   project: string,
   services: readonly string[],
-  opts: { parent: pulumi.Resource; provider: GcpProvider },
+  /** The provider of `project`'s resources; the default provider when they use it. */
+  opts: { parent: pulumi.Resource; provider?: GcpProvider },
 ): projects.Service[] {
   return [...new Set(services)]
     .sort()

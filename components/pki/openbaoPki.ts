@@ -229,7 +229,10 @@ export class OpenBaoPki extends pulumi.ComponentResource {
   }
 }
 
-/** Where the listener CA is written, relative to the project directory (ignored by git). */
+/**
+ * Where the listener CA is written: relative, so it resolves against the working directory Pulumi
+ * gives the program and its plugins alike (the directory `main` names in Pulumi.yaml); ignored by git.
+ */
 export function caFilePath(stack: string): string {
   return path.join(".prism-run", `openbao-${stack}-listener-ca.pem`);
 }
@@ -237,9 +240,9 @@ export function caFilePath(stack: string): string {
 /**
  * The Vault provider reads its CA from a file only. The certificate is public and lives in the
  * stack's state, so every run (up, and refresh/destroy with --run-program, which the README and
- * workflows always pass) writes it to the same path relative to the project directory, where
- * Pulumi starts its plugins: the provider's stored configuration is identical on every machine
- * and the file exists wherever the program has just run, unlike a temp directory.
+ * workflows always pass) writes it to the same relative path, which the program and the provider
+ * resolve against the same working directory: the provider's stored configuration is identical on
+ * every machine and the file exists wherever the program has just run, unlike a temp directory.
  */
 function writeCaFile(stack: string, pem: string): string {
   const file = caFilePath(stack);

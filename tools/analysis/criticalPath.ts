@@ -60,6 +60,51 @@ export const DURATIONS: DurationAssumption[] = [
   { match: "pulumi:pulumi:Stack", seconds: 0, basis: "the stack itself" },
 ];
 
+/**
+ * A workload pinned to a node pool (its pods' nodeSelector names the pool's labels) has no edge
+ * to the pool in the graph, yet Pulumi's wait for it (a Release's Helm wait, a workload's rollout)
+ * cannot end before the pool's nodes are Ready and the pods have started there.
+ */
+export const PLACED_POD_START: DurationAssumption = {
+  match: "nodeSelector",
+  seconds: 120,
+  basis: "pods on nodes that have just joined: volume create and attach, image pull, readiness (1-3 min)",
+};
+
+const NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool";
+/** The resources Pulumi waits on until their pods are ready. */
+const AWAITS_PODS = (type: string) =>
+  type === "kubernetes:helm.sh/v3:Release" || type.startsWith("kubernetes:apps/v1:");
+
+/** Every nodeSelector in a resource's inputs (a Release's values, a workload's pod template). */
+function nodeSelectors(value: unknown, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(value)) for (const v of value) nodeSelectors(v, found);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "nodeSelector" && v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length)
+        found.push(v as Record<string, unknown>);
+      else nodeSelectors(v, found);
+    }
+  return found;
+}
+
+/** urn → the node pools its pods are pinned to (a pool matches when it carries every selected label). */
+export function placements(resources: GraphResource[]): Map<string, string[]> {
+  const pools = resources
+    .filter((r) => r.type === NODE_POOL)
+    .map((r) => ({ urn: r.urn, labels: (r.inputs?.labels ?? {}) as Record<string, unknown> }));
+  const out = new Map<string, string[]>();
+  for (const r of resources) {
+    if (!AWAITS_PODS(r.type)) continue;
+    const selectors = nodeSelectors(r.inputs);
+    const on = pools
+      .filter((p) => selectors.some((sel) => Object.entries(sel).every(([k, v]) => p.labels[k] === v)))
+      .map((p) => p.urn);
+    if (on.length) out.set(r.urn, on);
+  }
+  return out;
+}
+
 export function assumptionFor(type: string): DurationAssumption {
   return (
     DURATIONS.find((d) =>
@@ -76,6 +121,7 @@ export interface PathStep {
   urn: string;
   type: string;
   name: string;
+  /** Seconds this step adds to the one before it on the chain. */
   seconds: number;
   /** Seconds after the start of `pulumi up` that this resource is done. */
   doneAt: number;
@@ -98,7 +144,7 @@ export interface CriticalPath {
   explicitWaits: ExplicitWait[];
 }
 
-function longest(resources: GraphResource[], edges: Map<string, string[]>) {
+function longest(resources: GraphResource[], edges: Map<string, string[]>, placed: Map<string, string[]>) {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const doneAt = new Map<string, number>();
   const via = new Map<string, string | undefined>();
@@ -117,9 +163,16 @@ function longest(resources: GraphResource[], edges: Map<string, string[]>) {
         before = d;
       }
     }
-    visiting.delete(urn);
     const r = byUrn.get(urn)!;
-    const end = start + assumptionFor(r.type).seconds;
+    let end = start + assumptionFor(r.type).seconds;
+    for (const pool of placed.get(urn) ?? []) {
+      const ready = finish(pool) + PLACED_POD_START.seconds;
+      if (ready > end) {
+        end = ready;
+        before = pool;
+      }
+    }
+    visiting.delete(urn);
     doneAt.set(urn, end);
     via.set(urn, before);
     return end;
@@ -140,7 +193,9 @@ function longest(resources: GraphResource[], edges: Map<string, string[]>) {
       urn: u,
       type: r.type,
       name: r.name,
-      seconds: assumptionFor(r.type).seconds,
+      // What this step adds after the one before it: its own duration, or for a workload on a
+      // node pool, the pods' start after the pool.
+      seconds: doneAt.get(u)! - (via.get(u) ? doneAt.get(via.get(u)!)! : 0),
       doneAt: doneAt.get(u)!,
     });
   }
@@ -149,7 +204,8 @@ function longest(resources: GraphResource[], edges: Map<string, string[]>) {
 
 export function criticalPath(resources: GraphResource[]): CriticalPath {
   const edges = waitsFor(resources);
-  const { total, chain } = longest(resources, edges);
+  const placed = placements(resources);
+  const { total, chain } = longest(resources, edges, placed);
   const explicitWaits: ExplicitWait[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   for (let i = 1; i < chain.length; i++) {
@@ -161,7 +217,7 @@ export function criticalPath(resources: GraphResource[]): CriticalPath {
       r.urn,
       (edges.get(r.urn) ?? []).filter((d) => d !== prev),
     );
-    const saves = total - longest(resources, without).total;
+    const saves = total - longest(resources, without, placed).total;
     explicitWaits.push({ resource: r.urn, waitsFor: prev, savesSeconds: saves });
   }
   return { totalSeconds: total, chain, explicitWaits };

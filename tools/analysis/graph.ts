@@ -14,6 +14,8 @@ export interface GraphResource {
   provider?: string;
   dependencies: string[];
   options: { dependsOn: string[] };
+  /** The resource's inputs, where the analysis reads them (pool labels, pod placement). */
+  inputs?: Record<string, unknown>;
 }
 
 export const STACK_TYPE = "pulumi:pulumi:Stack";

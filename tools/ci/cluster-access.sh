@@ -66,7 +66,17 @@ open() {
   fi
   local kubeconfig="$state/kubeconfig"
   (umask 077 && do_api "$api/$id/kubeconfig?expiry_seconds=3600" > "$kubeconfig")
-  if ! kubectl --kubeconfig "$kubeconfig" -n openbao get service openbao > /dev/null 2>&1; then
+  # Not found and unreachable differ: a missing Service is a cluster before its first full run, an
+  # unreachable API (the control-plane firewall, which only deploys open for their runner) is an
+  # error here, not a Pulumi failure later against 127.0.0.1:8200.
+  local found
+  if ! found="$(kubectl --kubeconfig "$kubeconfig" -n openbao get service openbao --ignore-not-found -o name 2> "$state/kubectl.log")"; then
+    rm -f "$kubeconfig"
+    echo "::error::the Kubernetes API of prism-$stack does not answer this runner: $(cat "$state/kubectl.log")"
+    echo "With the control-plane firewall enabled only deploys admit their runner (--admit-runner); run this from an address in the allow-list."
+    exit 1
+  fi
+  if [ -z "$found" ]; then
     echo "OpenBao is not installed yet: nothing to forward"
     rm -f "$kubeconfig"
     return 0

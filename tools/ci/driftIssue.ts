@@ -62,7 +62,7 @@ export function issueBody(
   const f = fence(clipped);
   const what =
     result.kind === "drift"
-      ? `\`pulumi preview --refresh --expect-no-changes\` found changes between the stack's state and its resources: something was changed outside Pulumi, or the last \`pulumi up\` did not finish. Review the diff, then either run \`pulumi up\` to put the resources back, or \`pulumi refresh\` to accept them.`
+      ? `\`pulumi refresh --run-program --preview-only\` and \`pulumi preview\` (both \`--expect-no-changes\`) found changes between the stack's state and its resources: something was changed outside Pulumi, or the last \`pulumi up\` did not finish. Review the diff, then either run \`pulumi up\` to put the resources back, or \`pulumi refresh --run-program\` to accept them.`
       : `The drift check could not complete, so whether the stack drifted is unknown. The output says why.`;
   return [
     `Stack \`${result.stack}\` — ${what}`,
