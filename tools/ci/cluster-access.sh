@@ -12,7 +12,8 @@
 # when it exists already, so the Kubernetes API answers from the first step. Then, if the cluster
 # exists, fetches a kubeconfig with a one-hour token from the API (never the one in state, which
 # expires) and opens `kubectl port-forward` to OpenBao in the background; the kubeconfig is deleted
-# once the forward is up. close: stops the forward and takes the runner's address off the cluster.
+# once the forward is up. close: stops the forward, takes the runner's address off the cluster and
+# refreshes the cluster's state, so no later run sees the address.
 # Needs DIGITALOCEAN_TOKEN (a token that may update the cluster for --admit-runner) and PULUMI_ACCESS_TOKEN.
 set -euo pipefail
 mode="${1:?usage: tools/ci/cluster-access.sh open|close <stack> [--admit-runner]}"
@@ -112,6 +113,15 @@ close() {
       current="$(do_api "$api/$id" | jq -c '.kubernetes_cluster.control_plane_firewall.allowed_addresses // []')"
       put_allow_list "$id" "$(jq -c --arg a "$address" 'map(select(. != $a))' <<< "$current")"
       echo "removed $address from the control-plane firewall of prism-$stack"
+      # The run's `up` recorded the runner in the cluster's state; read the cluster back so the next
+      # preview and drift check see the allow-list the stack file gives, not a change to undo. Only
+      # the cluster: its provider's token does not expire, and nothing here needs the cluster's API,
+      # which no longer admits this runner.
+      local urn
+      urn="$(pulumi stack export | jq -r '.deployment.resources[]? | select(.type == "digitalocean:index/kubernetesCluster:KubernetesCluster") | .urn')"
+      if [ -n "$urn" ]; then
+        pulumi refresh --yes --skip-preview --target "$urn"
+      fi
     fi
   fi
 }
