@@ -14,6 +14,8 @@ export interface Step {
   if?: unknown;
 }
 export interface Job {
+  "runs-on"?: string;
+  strategy?: { matrix?: Record<string, unknown> };
   uses?: string;
   secrets?: unknown;
   environment?: string | { name: string };

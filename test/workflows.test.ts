@@ -336,6 +336,23 @@ jobs:
     expect(environmentOf(job)).toBe("preview-${{ matrix.stack }}");
   });
 
+  it("production's preview, drift check and restore drill run on the runner production's firewall admits; staging's on GitHub's", () => {
+    const jobs = [
+      byName("pr-preview.yml").jobs.preview,
+      byName("drift.yml").jobs.detect,
+      byName("restore-drill.yml").jobs.drill,
+    ];
+    for (const job of jobs) {
+      expect(job["runs-on"]).toBe(
+        "${{ matrix.stack == 'production' && vars.PRODUCTION_RUNNER || 'ubuntu-latest' }}",
+      );
+      expect((job.strategy as { matrix: { stack: string[] } }).matrix.stack).toEqual([
+        "staging",
+        "production",
+      ]);
+    }
+  });
+
   it("the comment job never checks out the pull request and needs no secret", () => {
     const wf = byName("pr-comment.yml");
     expect(triggers(wf)).toEqual(["workflow_run"]);
