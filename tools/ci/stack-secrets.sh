@@ -21,6 +21,7 @@ set_secret veleroDigitaloceanToken "${VELERO_DIGITALOCEAN_TOKEN:-}" required
 set_secret spacesAccessKeyId "${SPACES_ACCESS_KEY_ID:-}" required
 set_secret spacesSecretKey "${SPACES_SECRET_KEY:-}" required
 set_secret cloudflareApiToken "${CLOUDFLARE_API_TOKEN:-}" required
-set_secret externalSecretsGcpCredentials "${EXTERNAL_SECRETS_GCP_CREDENTIALS:-}" required
+# Only a stack with gcpServiceAccountKeys: allowed reads it; keyless, External Secrets federates.
+set_secret externalSecretsGcpCredentials "${EXTERNAL_SECRETS_GCP_CREDENTIALS:-}" optional
 set_secret alertmanagerSlackWebhookUrl "${ALERTMANAGER_SLACK_WEBHOOK_URL:-}" required
 set_secret openbaoToken "${OPENBAO_TOKEN:-}" optional
