@@ -52,6 +52,23 @@ const gcpProjects = new Map<string, string>();
  * The external-secrets and authz layers of stacks/platform.ts, with the data layer's SpiceDB
  * database stood in for by its pooler's URI and labels.
  */
+/**
+ * The external-secrets layer of a stack whose organisation allows service-account keys: the store
+ * reads the key the operator set (keyless, the stacks' setting, is test/gcpKeyless.test.ts).
+ */
+const planExternalSecretsWithKey = oncePerStack((stack) =>
+  planWithFoundation(
+    stack,
+    (ctx) => {
+      gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
+      buildExternalSecrets({ ...ctx, previous: {} }, ctx);
+    },
+    (c) => {
+      c["prism:gcpServiceAccountKeys"] = "allowed";
+    },
+  ),
+);
+
 const planAuthz = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
     gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
@@ -157,8 +174,8 @@ describe.each(["staging", "production"])("%s", (stack) => {
       expect(values.leaderElect).toBe(production);
     });
 
-    test("the ClusterSecretStore reads the configured project with the secret credential", async () => {
-      const plan = await planAuthz(stack);
+    test("with keys allowed, the ClusterSecretStore reads the configured project with the secret credential", async () => {
+      const plan = await planExternalSecretsWithKey(stack);
       const store = one(plan, STORE);
       expect(get(store.inputs, "metadata", "name")).toBe(CLUSTER_SECRET_STORE);
       expect(gcpProjects.get(stack)).toMatch(/^prism-/);
