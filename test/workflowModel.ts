@@ -116,6 +116,48 @@ export function callsPulumi(step: Step): boolean {
   );
 }
 
+/**
+ * A step that runs Pulumi against a stack's resources, and so may start the Kubernetes provider:
+ * the Pulumi action with a command, a shell step calling `pulumi up|preview|refresh|destroy|import`,
+ * or the cluster-access close (it refreshes the cluster).
+ */
+export function runsPulumiOnStack(step: Step): boolean {
+  if (step.uses) return actionName(step.uses) === "pulumi/actions" && step.with?.command !== undefined;
+  return /(^|\s)pulumi\s+(up|preview|refresh|destroy|import)\s|tools\/ci\/cluster-access\.sh\s+close/.test(
+    step.run ?? "",
+  );
+}
+
+/** The token doctl authenticates with, from the environment's DigitalOcean token. */
+export const DOCTL_TOKEN = ["DIGITALOCEAN_ACCESS_TOKEN", "${{ secrets.DIGITALOCEAN_TOKEN }}"] as const;
+
+/**
+ * The problems of one workflow against the doctl rule (empty when it holds): the stack's
+ * kubeconfig runs doctl for the cluster's credentials, so every job that runs Pulumi against a
+ * stack installs doctl (without logging it in) before, and each such step gets doctl's token.
+ */
+export function doctlProblems(file: string, wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of Object.entries(wf.jobs)) {
+    const steps = job.steps ?? [];
+    const install = steps.findIndex(
+      (s) => s.uses !== undefined && actionName(s.uses) === "digitalocean/action-doctl",
+    );
+    steps.forEach((step, i) => {
+      if (!runsPulumiOnStack(step)) return;
+      const what = `${file}/${name}: step "${step.name ?? step.uses ?? step.run}"`;
+      if (install < 0 || install > i) problems.push(`${what} runs Pulumi before doctl is installed`);
+      if (step.env?.[DOCTL_TOKEN[0]] !== DOCTL_TOKEN[1])
+        problems.push(`${what} runs Pulumi without ${DOCTL_TOKEN[0]}: ${DOCTL_TOKEN[1]}`);
+    });
+    if (install >= 0 && String(steps[install].with?.no_auth) !== "true")
+      problems.push(
+        `${file}/${name}: doctl is installed without no_auth: true (its token goes to the Pulumi steps only)`,
+      );
+  }
+  return problems;
+}
+
 /** The problems of one workflow against the secret rules (empty when it is safe). */
 export function secretProblems(file: string, wf: Workflow): string[] {
   const problems: string[] = [];

@@ -11,9 +11,11 @@ import {
 } from "../tools/ci/workflowLint";
 import {
   actionName,
+  doctlProblems,
   environmentOf,
   parseWorkflow,
   pinProblems,
+  runsPulumiOnStack,
   secretProblems,
   triggers,
   type Workflow,
@@ -86,6 +88,7 @@ const ACTION_INPUTS: Record<string, string[]> = {
     "pulumi-version-file",
     "always-include-summary",
   ],
+  "digitalocean/action-doctl@v2": ["version", "no_auth", "token"],
   "pulumi/auth-actions@v2": [
     "organization",
     "requested-token-type",
@@ -295,6 +298,45 @@ jobs:
       "bad.yml/pwn: pulumi/auth-actions must set export-environment-variables: false",
     ])
       expect(problems.some((p) => p.startsWith(expected))).toBe(true);
+  });
+
+  it("every job that runs Pulumi against a stack installs doctl first and gives those steps its token", () => {
+    const jobs = workflows.flatMap(([file, wf]) =>
+      Object.entries(wf.jobs)
+        .filter(([, job]) => (job.steps ?? []).some(runsPulumiOnStack))
+        .map(([name]) => `${file}/${name}`),
+    );
+    expect(jobs).toEqual(
+      expect.arrayContaining([
+        ".github/workflows/deploy.yml/up",
+        ".github/workflows/drift.yml/detect",
+        ".github/workflows/pr-preview.yml/preview",
+      ]),
+    );
+    expect(workflows.flatMap(([file, wf]) => doctlProblems(file, wf))).toEqual([]);
+  });
+
+  it("the doctl rule catches a missing install, a late one and a missing token (the check can fail)", () => {
+    const bad = parseWorkflow(`
+name: bad
+on: push
+jobs:
+  late:
+    steps:
+      - uses: pulumi/actions@x
+        with: { command: up }
+        env: { DIGITALOCEAN_ACCESS_TOKEN: "\${{ secrets.DIGITALOCEAN_TOKEN }}" }
+      - uses: digitalocean/action-doctl@x
+        with: { no_auth: true }
+  none:
+    steps:
+      - run: pulumi refresh --stack s --yes
+`);
+    expect(doctlProblems("bad.yml", bad)).toEqual([
+      'bad.yml/late: step "pulumi/actions@x" runs Pulumi before doctl is installed',
+      'bad.yml/none: step "pulumi refresh --stack s --yes" runs Pulumi before doctl is installed',
+      'bad.yml/none: step "pulumi refresh --stack s --yes" runs Pulumi without DIGITALOCEAN_ACCESS_TOKEN: ${{ secrets.DIGITALOCEAN_TOKEN }}',
+    ]);
   });
 
   it("run on the current Node.js LTS from one .node-version file", () => {

@@ -1,6 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { stringify as toYaml } from "yaml";
 import type { KubernetesIssuer } from "../gcp/workloadIdentity";
 import { readServiceAccountIssuer } from "./serviceAccountIssuer";
 import type { ClusterNetwork } from "../kubernetes/networkPolicy";
@@ -65,9 +66,54 @@ function minorNumber(minor: string): number {
 export const POOL_LABEL = "prism.io/pool";
 
 /**
+ * A kubeconfig for the cluster that carries no credential: its user runs doctl, which asks
+ * DigitalOcean for a short-lived token whenever a client connects (what `doctl kubernetes cluster
+ * kubeconfig save` writes). doctl authenticates with DIGITALOCEAN_ACCESS_TOKEN or its `doctl auth
+ * init` context, so the account's token is never written into the kubeconfig.
+ */
+export function execKubeconfig(cluster: {
+  clusterId: string;
+  clusterName: string;
+  server: string;
+  /** Base64 PEM of the cluster's CA, as DigitalOcean returns it. */
+  caData: string;
+}): string {
+  const name = `do-${cluster.clusterName}`;
+  const user = `${name}-admin`;
+  return toYaml({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: cluster.server, "certificate-authority-data": cluster.caData } }],
+    contexts: [{ name, context: { cluster: name, user } }],
+    "current-context": name,
+    users: [
+      {
+        name: user,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "doctl",
+            args: [
+              "kubernetes",
+              "cluster",
+              "kubeconfig",
+              "exec-credential",
+              "--version=v1beta1",
+              cluster.clusterId,
+            ],
+            // Pulumi runs unattended: doctl must fail rather than wait for a prompt.
+            interactiveMode: "Never",
+          },
+        },
+      },
+    ],
+  });
+}
+
+/**
  * A DOKS cluster in its own VPC: a fixed-size system pool (the cluster's default pool) plus the
- * autoscaling workload pools, and a Kubernetes provider built from the cluster's credentials that
- * every Kubernetes resource of the platform uses.
+ * autoscaling workload pools, and the Kubernetes provider every Kubernetes resource of the platform
+ * uses, whose kubeconfig fetches its credentials when used (execKubeconfig).
  */
 export class DoksCluster extends pulumi.ComponentResource {
   readonly clusterId: pulumi.Output<string>;
@@ -76,10 +122,12 @@ export class DoksCluster extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   /** The exact DOKS version slug the configured minor resolved to. */
   readonly version: pulumi.Output<string>;
-  /** Kubeconfig for the cluster; a Pulumi secret. */
+  /** Kubeconfig for the cluster (execKubeconfig): endpoint, CA and a doctl exec user; a Pulumi secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly provider: k8s.Provider;
   private issuer?: pulumi.Output<KubernetesIssuer>;
+  private readonly cluster: digitalocean.KubernetesCluster;
+  private readonly doProvider: digitalocean.Provider;
 
   constructor(name: string, args: DoksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("prism:cluster:DoksCluster", name, {}, opts);
@@ -181,22 +229,27 @@ export class DoksCluster extends pulumi.ComponentResource {
       );
     }
 
-    // Read the credentials through the data source on every run: the token in a kubeconfig stored
-    // at create time expires after seven days, the data source always returns a fresh one.
-    const credentials = digitalocean.getKubernetesClusterOutput(
-      { name: cluster.name },
-      { ...doOpts, dependsOn: [cluster] },
-    );
+    // The provider's kubeconfig holds only what never changes (the endpoint, the cluster's CA, its
+    // id) and has doctl fetch a token whenever the provider talks to the cluster. A token read into
+    // the program would be stale once state outlives it (refresh and destroy run the provider on
+    // the stored kubeconfig, DOKS tokens last seven days) and would change the provider's inputs on
+    // every run, because DigitalOcean mints a new token on every read of the credentials.
+    // It stays a Pulumi secret although nothing in it grants access: the policy pack's
+    // credentials-are-secrets holds every `kubeconfig` to that, since a kubeconfig usually carries
+    // credentials and this one must stay protected should one ever be added. Being stable, it
+    // shows no diff either way.
     const kubeconfig = pulumi.secret(
-      credentials.kubeConfigs.apply((configs) => {
-        const raw = configs[0]?.rawConfig;
-        if (!raw)
-          throw new pulumi.ResourceError(
-            `DigitalOcean returned no kubeconfig for cluster prism-${stack}`,
-            cluster,
-          );
-        return raw;
-      }),
+      pulumi
+        .all([cluster.id, cluster.name, cluster.endpoint, cluster.kubeConfigs])
+        .apply(([id, clusterName, endpoint, configs]) => {
+          const ca = configs[0]?.clusterCaCertificate;
+          if (!ca)
+            throw new pulumi.ResourceError(
+              `DigitalOcean returned no CA certificate for cluster prism-${stack}`,
+              cluster,
+            );
+          return execKubeconfig({ clusterId: id, clusterName, server: endpoint, caData: ca });
+        }),
     );
 
     this.provider = new k8s.Provider(
@@ -210,6 +263,8 @@ export class DoksCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.cluster = cluster;
+    this.doProvider = args.provider;
     this.clusterId = cluster.id;
     this.clusterName = cluster.name;
     this.vpcId = vpc.id;
@@ -228,19 +283,30 @@ export class DoksCluster extends pulumi.ComponentResource {
    * every run (serviceAccountIssuer.ts) and only when something federates them. Public data.
    */
   serviceAccountIssuer(): pulumi.Output<KubernetesIssuer> {
-    // The kubeconfig stays in this apply; only the (public) issuer and keys come out.
-    this.issuer ??= pulumi.unsecret(this.kubeconfig).apply(async (kubeconfig) => {
-      try {
-        return await readServiceAccountIssuer(kubeconfig);
-      } catch (err) {
-        throw new pulumi.ResourceError(
-          `could not read the cluster's service-account issuer from its API server, which keyless GCP identity ` +
-            `(prism:gcpServiceAccountKeys) federates: ${err instanceof Error ? err.message : String(err)}. ` +
-            `The machine running Pulumi must reach the API server (with the control-plane firewall on, its address must be allowed).`,
-          this,
-        );
-      }
-    });
+    // The program itself (not the provider) calls the API server here, so it needs a token in hand:
+    // this data source is the one place a run mints a DOKS token, and only a stack that federates
+    // the issuer calls it. The token stays in this apply; only the (public) issuer and keys come out.
+    this.issuer ??= pulumi
+      .unsecret(
+        digitalocean.getKubernetesClusterOutput(
+          { name: this.cluster.name },
+          { parent: this, provider: this.doProvider, dependsOn: [this.cluster] },
+        ).kubeConfigs,
+      )
+      .apply(async (configs) => {
+        const raw = configs[0]?.rawConfig;
+        try {
+          if (!raw) throw new Error("DigitalOcean returned no kubeconfig for the cluster");
+          return await readServiceAccountIssuer(raw);
+        } catch (err) {
+          throw new pulumi.ResourceError(
+            `could not read the cluster's service-account issuer from its API server, which keyless GCP identity ` +
+              `(prism:gcpServiceAccountKeys) federates: ${err instanceof Error ? err.message : String(err)}. ` +
+              `The machine running Pulumi must reach the API server (with the control-plane firewall on, its address must be allowed).`,
+            this,
+          );
+        }
+      });
     return this.issuer;
   }
 }

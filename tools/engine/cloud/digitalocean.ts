@@ -15,10 +15,44 @@ import {
 /** Available DOKS versions, newest first, as the DigitalOcean API lists them. */
 const DOKS_VERSIONS = ["1.35.1-do.0", "1.34.3-do.1", "1.34.2-do.0", "1.33.6-do.2"];
 
-function kubeconfigFor(clusterName: string, clusterId: string): string {
+/**
+ * The PEM of a cluster's CA, base64 as DigitalOcean returns it (clusterCaCertificate and the
+ * kubeconfig's certificate-authority-data). Fixed per cluster, like a real cluster's CA; the body is
+ * filler, since nothing offline verifies TLS.
+ */
+function caCertificateFor(clusterId: string): string {
+  const body = Buffer.from(stableHex(64, clusterId, "ca").repeat(8), "hex").toString("base64");
+  const lines = body.match(/.{1,64}/g) ?? [];
+  const pem = ["-----BEGIN CERTIFICATE-----", ...lines, "-----END CERTIFICATE-----", ""].join("\n");
+  return Buffer.from(pem).toString("base64");
+}
+
+/** Tokens DigitalOcean has handed out, by cluster id: the simulated API server accepts these only. */
+const mintedTokens = new Map<string, Set<string>>();
+let tokensMinted = 0;
+
+/** Whether `token` was minted for the cluster (a read of its credentials returned it). */
+export function isTokenFor(clusterId: string, token: string): boolean {
+  return mintedTokens.get(clusterId)?.has(token) ?? false;
+}
+
+/** How many DOKS tokens the simulated DigitalOcean has minted in this process. */
+export function mintedTokenCount(): number {
+  return tokensMinted;
+}
+
+function remember(clusterId: string, token: string): string {
+  let tokens = mintedTokens.get(clusterId);
+  if (!tokens) mintedTokens.set(clusterId, (tokens = new Set()));
+  tokens.add(token);
+  return token;
+}
+
+/** The cluster's credentials (one kubeConfigs entry) with the given token, as DigitalOcean returns them. */
+function credentialsFor(clusterName: string, clusterId: string, token: string): State {
   const server = `https://${clusterId}.k8s.ondigitalocean.com`;
-  const ca = Buffer.from(`simulated CA for ${clusterName}`).toString("base64");
-  return [
+  const ca = caCertificateFor(clusterId);
+  const rawConfig = [
     "apiVersion: v1",
     "kind: Config",
     "clusters:",
@@ -35,16 +69,25 @@ function kubeconfigFor(clusterName: string, clusterId: string): string {
     "users:",
     `- name: do-${clusterName}-admin`,
     "  user:",
-    `    token: simulated-${stableHex(24, clusterId, "token")}`,
+    `    token: ${remember(clusterId, token)}`,
     "",
   ].join("\n");
+  return {
+    rawConfig,
+    host: server,
+    clusterCaCertificate: ca,
+    // DOKS authenticates with a token; client certificates are for clusters that cannot.
+    clientCertificate: "",
+    clientKey: "",
+    token,
+    expiresAt: "2026-12-03T00:00:00Z",
+  };
 }
 
 function doksCluster(name: string, inputs: State): State {
   // Keyed by the cluster's physical name, so the data source finds the same cluster.
   const clusterName = str(inputs.name, name);
   const id = stableUuid("doks", clusterName);
-  const raw = kubeconfigFor(clusterName, id);
   return {
     ...inputs,
     id,
@@ -52,9 +95,8 @@ function doksCluster(name: string, inputs: State): State {
     status: "running",
     endpoint: `https://${id}.k8s.ondigitalocean.com`,
     ipv4Address: `164.90.${parseInt(id.slice(0, 2), 16)}.${parseInt(id.slice(2, 4), 16)}`,
-    kubeConfigs: [
-      { rawConfig: raw, host: `https://${id}.k8s.ondigitalocean.com`, expiresAt: "2026-12-03T00:00:00Z" },
-    ],
+    // The credentials the cluster's state holds: those of its creation, the same on every run.
+    kubeConfigs: [credentialsFor(clusterName, id, `simulated-${stableHex(24, id, "token")}`)],
     nodePool: {
       ...record(inputs.nodePool),
       id: stableUuid("pool", name, "system"),
@@ -116,9 +158,13 @@ export const digitaloceanInvokes: Record<string, InvokeAnswer> = {
       latestVersion: valid[0] ?? "",
     };
   },
+  // Like DigitalOcean, every read of a cluster's credentials mints a new token.
   "digitalocean:index/getKubernetesCluster:getKubernetesCluster": (inputs) => {
     const name = str(inputs.name, "cluster");
     const cluster = doksCluster(name, { name });
-    return { ...cluster, name, kubeConfigs: cluster.kubeConfigs };
+    const id = str(cluster.id, "");
+    tokensMinted += 1;
+    const token = `simulated-${stableHex(24, id, "token")}-${tokensMinted}`;
+    return { ...cluster, name, kubeConfigs: [credentialsFor(name, id, token)] };
   },
 };

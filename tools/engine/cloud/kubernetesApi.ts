@@ -1,12 +1,13 @@
 /**
  * The simulated clusters' API servers, as far as the program asks them anything: the
  * service-account issuer discovery that keyless GCP identity federates
- * (components/cluster/serviceAccountIssuer.ts). A simulated cluster answers with its kubeconfig's
- * token only; any other server, path or token is an error, never a guess.
+ * (components/cluster/serviceAccountIssuer.ts). A simulated cluster answers to a token the
+ * simulated DigitalOcean minted for it; any other server, path or token is an error, never a guess.
  */
 import { createHash } from "crypto";
 import type { ApiServerGet } from "../../../components/cluster/serviceAccountIssuer";
 import { stableHex } from "./common";
+import { isTokenFor } from "./digitalocean";
 
 /**
  * The issuer the simulated clusters' tokens carry: the in-cluster API address, which is what a
@@ -29,9 +30,9 @@ function modulus(clusterId: string): string {
 export const simulatedApiServer: ApiServerGet = ({ server, path, token }) => {
   const id = SERVER.exec(server)?.[1];
   if (!id) return Promise.reject(new Error(`the simulated cloud has no API server at ${server}`));
-  if (!token?.startsWith("simulated-"))
+  if (!token || !isTokenFor(id, token))
     return Promise.reject(
-      new Error(`GET ${server}${path} answered 401: the simulated API server wants its kubeconfig's token`),
+      new Error(`GET ${server}${path} answered 401: the simulated API server wants a token minted for it`),
     );
   if (path === "/.well-known/openid-configuration")
     return Promise.resolve(
