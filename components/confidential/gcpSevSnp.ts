@@ -18,13 +18,8 @@ import { enableGcpApis } from "../gcp/projectApis";
 import { Provider as GcpProvider } from "@pulumi/gcp/provider";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
-import { rotationSchedule } from "../safety/credentialRotation";
-import {
-  FEDERATION_APIS,
-  federateServiceAccount,
-  GCP_TOKEN_FILE,
-  type GcpWorkloadIdentity,
-} from "../gcp/workloadIdentity";
+import { FEDERATION_APIS, GCP_TOKEN_FILE, type GcpWorkloadIdentity } from "../gcp/workloadIdentity";
+import { workloadCredentialsFile } from "../gcp/workloadCredentials";
 import type { GCP_SEV_SNP_ZONES } from "../../policies/facts/confidential";
 import {
   GCP_CVM_CONFIDENTIAL_TYPE,
@@ -293,7 +288,28 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
       { serviceAccountId: cvmAccount.name, role: "roles/iam.serviceAccountUser", member: backends.member },
       g,
     );
-    const credentialsFile = this.backendsCredentialsFile(name, args, backends, g);
+    // Backends' credentials file: keyless, the external_account configuration reading its
+    // projected token; with keys allowed, a rotated service-account key.
+    const credentialsFile = workloadCredentialsFile(
+      {
+        identity: args.gcpIdentity,
+        account: backends,
+        federationName: `${name}-backends`,
+        federation: {
+          project,
+          poolId: `prism-${stack}-backends`,
+          displayName: `Prism Backends (${stack})`,
+          namespace: args.backendsNamespace,
+          serviceAccount: BACKENDS_SERVICE_ACCOUNT,
+        },
+        tokenPath: `${backendsTokenDir("gcp")}/${GCP_TOKEN_FILE}`,
+        keyName: `${name}-backends-key`,
+        credentialRotation: args.credentialRotation,
+        keyOptions: { dependsOn: apis },
+        encoding: "text",
+      },
+      g,
+    );
 
     this.egressRange = natAddress.address.apply((ip) => `${ip}/32`);
     this.backendsSettings = pulumi
@@ -319,46 +335,5 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
       credentialsFile.apply((file): Record<string, string> => ({ [BACKENDS_CREDENTIALS_FILE]: file })),
     );
     this.registerOutputs({ egressRange: this.egressRange, backendsSettings: this.backendsSettings });
-  }
-
-  /**
-   * Backends' credentials file: keyless, the external_account configuration reading its projected
-   * token; with keys allowed, a rotated service-account key.
-   */
-  private backendsCredentialsFile(
-    name: string,
-    args: GcpSevSnpArgs,
-    backends: serviceaccount.Account,
-    g: { parent: pulumi.Resource; provider: GcpProvider; dependsOn: pulumi.Resource[] },
-  ): pulumi.Output<string> {
-    const identity = args.gcpIdentity;
-    if (identity.mode === "keyless") {
-      const federation = federateServiceAccount(
-        `${name}-backends`,
-        {
-          project: args.config.project,
-          poolId: `prism-${args.stack}-backends`,
-          displayName: `Prism Backends (${args.stack})`,
-          issuer: identity.issuer,
-          namespace: args.backendsNamespace,
-          serviceAccount: BACKENDS_SERVICE_ACCOUNT,
-          impersonate: backends,
-        },
-        g,
-      );
-      return federation.credentialConfig(`${backendsTokenDir("gcp")}/${GCP_TOKEN_FILE}`);
-    }
-    const keyRotation = rotationSchedule(`${name}-backends-key`, args.credentialRotation, this);
-    const backendsKey = new serviceaccount.Key(
-      `${name}-backends-key`,
-      {
-        serviceAccountId: backends.name,
-        keyAlgorithm: "KEY_ALG_RSA_2048",
-        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
-        keepers: keyRotation.keepers,
-      },
-      { ...g, ...keyRotation.options },
-    );
-    return backendsKey.privateKey.apply((encoded) => Buffer.from(encoded, "base64").toString("utf8"));
   }
 }

@@ -13,13 +13,13 @@ import {
 import { enableGcpApis } from "../gcp/projectApis";
 import {
   FEDERATION_APIS,
-  federateServiceAccount,
   GCP_TOKEN_AUDIENCE,
   GCP_TOKEN_FILE,
   type GcpWorkloadIdentity,
 } from "../gcp/workloadIdentity";
+import { workloadCredentialsFile } from "../gcp/workloadCredentials";
 import { keepStateful } from "../safety/stateful";
-import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
+import type { CredentialRotationOptions } from "../safety/credentialRotation";
 
 export interface OpenBaoUnsealKeyArgs {
   /** Key ring and service account names carry the stack, so two stacks can share a project. */
@@ -141,7 +141,28 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
       );
     }
 
-    const credentialsFile = this.credentialsFile(name, args, account, { ...gcpOpts, dependsOn: apis });
+    // The credentials file (base64, as a Secret's `data` takes it): federation's configuration, or
+    // a rotated key.
+    const credentialsFile = workloadCredentialsFile(
+      {
+        identity: args.gcpIdentity,
+        account,
+        federationName: name,
+        federation: {
+          project,
+          poolId: `prism-${stack}-openbao`,
+          displayName: `OpenBao (${stack})`,
+          namespace: args.namespace,
+          serviceAccount: OPENBAO_SERVICE_ACCOUNT,
+        },
+        tokenPath: `${GCP_TOKEN_DIR}/${GCP_TOKEN_FILE}`,
+        keyName: `${name}-sa-key`,
+        credentialRotation: args.credentialRotation,
+        keyOptions: { additionalSecretOutputs: ["privateKey"] },
+        encoding: "base64",
+      },
+      { ...gcpOpts, dependsOn: apis },
+    );
     const secret = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
@@ -169,46 +190,5 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
     this.cryptoKeyId = key.id;
     if (keyless) this.tokenAudience = GCP_TOKEN_AUDIENCE;
     this.registerOutputs({ cryptoKeyId: this.cryptoKeyId });
-  }
-
-  /** The credentials file (base64, as a Secret's `data` takes it): federation's configuration, or a key. */
-  private credentialsFile(
-    name: string,
-    args: OpenBaoUnsealKeyArgs,
-    account: serviceaccount.Account,
-    g: { parent: pulumi.Resource; provider: GcpProvider; dependsOn: pulumi.Resource[] },
-  ): pulumi.Output<string> {
-    const identity = args.gcpIdentity;
-    if (identity.mode === "keyless") {
-      const federation = federateServiceAccount(
-        name,
-        {
-          project: args.gcpProject,
-          poolId: `prism-${args.stack}-openbao`,
-          displayName: `OpenBao (${args.stack})`,
-          issuer: identity.issuer,
-          namespace: args.namespace,
-          serviceAccount: OPENBAO_SERVICE_ACCOUNT,
-          impersonate: account,
-        },
-        g,
-      );
-      return federation
-        .credentialConfig(`${GCP_TOKEN_DIR}/${GCP_TOKEN_FILE}`)
-        .apply((json) => Buffer.from(json).toString("base64"));
-    }
-    const keyRotation = rotationSchedule(`${name}-sa-key`, args.credentialRotation, this);
-    const saKey = new serviceaccount.Key(
-      `${name}-sa-key`,
-      {
-        serviceAccountId: account.name,
-        keyAlgorithm: "KEY_ALG_RSA_2048",
-        privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
-        keepers: keyRotation.keepers,
-      },
-      { parent: this, provider: g.provider, additionalSecretOutputs: ["privateKey"], ...keyRotation.options },
-    );
-    // `privateKey` is the base64 credentials file, which is exactly what a Secret's `data` takes.
-    return pulumi.secret(saKey.privateKey);
   }
 }
