@@ -5,7 +5,7 @@
  * documented or scripted `pulumi refresh` and `pulumi destroy` runs the program (`--run-program`),
  * so the Kubernetes provider gets a fresh DOKS token, not the expired one stored in state.
  */
-import { spawnSync } from "child_process";
+import { spawnSync, type SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -73,39 +73,53 @@ describe("the cluster-access script", () => {
   });
 });
 
-describe("the cluster-access script against a cluster", () => {
-  /** Runs `open production` with fake pulumi, curl (the DigitalOcean API) and kubectl on PATH. */
-  function open(kubectl: "unreachable" | "absent") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cluster-access-"));
+/**
+ * Runs `<action> production` of the script in a fresh RUNNER_TEMP with fake binaries on PATH, each
+ * a bash body (`fakes` gets the directory) that first logs its call to `calls.log` there. `prepare`
+ * fills the directory beforehand; `inspect` reads the run and the directory before it is removed.
+ */
+function runScript<T>(
+  action: "open" | "close",
+  fakes: (dir: string) => Record<string, string>,
+  inspect: (run: SpawnSyncReturns<string>, dir: string) => T,
+  prepare: (dir: string) => void = () => undefined,
+): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cluster-access-"));
+  try {
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
-    const fake = (name: string, body: string) =>
-      fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
-    fake("pulumi", "exit 0");
-    fake(
-      "curl",
-      `case "$*" in *kubeconfig*) echo "apiVersion: v1" ;; *) echo '{"kubernetes_clusters":[{"name":"prism-production","id":"c1"}]}' ;; esac`,
-    );
-    fake(
-      "kubectl",
-      kubectl === "unreachable"
-        ? 'echo "Unable to connect to the server: dial tcp 203.0.113.1:443: i/o timeout" >&2; exit 1'
-        : "exit 0",
-    );
-    try {
-      return spawnSync("bash", [path.join(PROJECT_ROOT, SCRIPT), "open", "production"], {
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          PATH: `${bin}:${process.env.PATH}`,
-          RUNNER_TEMP: dir,
-          DIGITALOCEAN_TOKEN: "t",
-        },
+    const log = path.join(dir, "calls.log");
+    for (const [name, body] of Object.entries(fakes(dir))) {
+      fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> ${log}\n${body}\n`, {
+        mode: 0o755,
       });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
     }
+    prepare(dir);
+    const run = spawnSync("bash", [path.join(PROJECT_ROOT, SCRIPT), action, "production"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: dir, DIGITALOCEAN_TOKEN: "t" },
+    });
+    return inspect(run, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+describe("the cluster-access script against a cluster", () => {
+  /** Runs `open production` with fake pulumi, curl (the DigitalOcean API) and kubectl on PATH. */
+  const open = (kubectl: "unreachable" | "absent") =>
+    runScript(
+      "open",
+      () => ({
+        pulumi: "exit 0",
+        curl: `case "$*" in *kubeconfig*) echo "apiVersion: v1" ;; *) echo '{"kubernetes_clusters":[{"name":"prism-production","id":"c1"}]}' ;; esac`,
+        kubectl:
+          kubectl === "unreachable"
+            ? 'echo "Unable to connect to the server: dial tcp 203.0.113.1:443: i/o timeout" >&2; exit 1'
+            : "exit 0",
+      }),
+      (run) => run,
+    );
 
   it("fails at once, saying why, when the Kubernetes API does not answer (a firewall that did not admit the runner)", () => {
     const run = open("unreachable");
@@ -125,64 +139,44 @@ describe("the cluster-access script against a cluster", () => {
 
 describe("the cluster-access script closing a deploy that admitted its runner", () => {
   it("takes the runner off the cluster, then refreshes only the cluster so its state no longer lists the runner", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prism-cluster-access-"));
-    try {
-      const bin = path.join(dir, "bin");
-      const state = path.join(dir, "cluster-access-production");
-      fs.mkdirSync(bin);
-      fs.mkdirSync(state);
-      fs.writeFileSync(path.join(state, "runner-address"), "198.51.100.7/32\n");
-      const log = path.join(dir, "calls.log");
-      const fake = (name: string, body: string) =>
-        fs.writeFileSync(
-          path.join(bin, name),
-          `#!/usr/bin/env bash\necho "${name} $*" >> ${log}\n${body}\n`,
+    const cluster =
+      "urn:pulumi:production::prism::prism:cluster:DoksCluster$digitalocean:index/kubernetesCluster:KubernetesCluster::prism";
+    const exported = JSON.stringify({
+      deployment: {
+        resources: [
           {
-            mode: 0o755,
+            type: "digitalocean:index/vpc:Vpc",
+            urn: "urn:pulumi:production::prism::digitalocean:index/vpc:Vpc::prism",
           },
-        );
-      const cluster =
-        "urn:pulumi:production::prism::prism:cluster:DoksCluster$digitalocean:index/kubernetesCluster:KubernetesCluster::prism";
-      fake(
-        "pulumi",
-        `[ "$1 $2" = "stack export" ] && echo '${JSON.stringify({
-          deployment: {
-            resources: [
-              {
-                type: "digitalocean:index/vpc:Vpc",
-                urn: "urn:pulumi:production::prism::digitalocean:index/vpc:Vpc::prism",
-              },
-              { type: "digitalocean:index/kubernetesCluster:KubernetesCluster", urn: cluster },
-            ],
-          },
-        })}'; exit 0`,
-      );
-      fake(
-        "curl",
-        // Keeps the body of the update (the -d argument) to read back.
-        `prev=""; for a in "$@"; do [ "$prev" = "-d" ] && printf '%s' "$a" > ${path.join(dir, "put.json")}; prev="$a"; done\n` +
+          { type: "digitalocean:index/kubernetesCluster:KubernetesCluster", urn: cluster },
+        ],
+      },
+    });
+    runScript(
+      "close",
+      (dir) => ({
+        pulumi: `[ "$1 $2" = "stack export" ] && echo '${exported}'; exit 0`,
+        curl:
+          // Keeps the body of the update (the -d argument) to read back.
+          `prev=""; for a in "$@"; do [ "$prev" = "-d" ] && printf '%s' "$a" > ${path.join(dir, "put.json")}; prev="$a"; done\n` +
           `case "$*" in *PUT*) exit 0 ;; *c1*) echo '{"kubernetes_cluster":{"control_plane_firewall":{"allowed_addresses":["203.0.113.0/24","198.51.100.7/32"]}}}' ;; *) echo '{"kubernetes_clusters":[{"name":"prism-production","id":"c1"}]}' ;; esac`,
-      );
-      const run = spawnSync("bash", [path.join(PROJECT_ROOT, SCRIPT), "close", "production"], {
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          PATH: `${bin}:${process.env.PATH}`,
-          RUNNER_TEMP: dir,
-          DIGITALOCEAN_TOKEN: "t",
-        },
-      });
-      expect(run.status).toBe(0);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, "put.json"), "utf8"))).toEqual({
-        name: "prism-production",
-        control_plane_firewall: { enabled: true, allowed_addresses: ["203.0.113.0/24"] },
-      });
-      const calls = fs.readFileSync(log, "utf8");
-      const refresh = calls.indexOf(`pulumi refresh --yes --skip-preview --target ${cluster}\n`);
-      expect(refresh).toBeGreaterThan(calls.indexOf("-X PUT"));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+      }),
+      (run, dir) => {
+        expect(run.status).toBe(0);
+        expect(JSON.parse(fs.readFileSync(path.join(dir, "put.json"), "utf8"))).toEqual({
+          name: "prism-production",
+          control_plane_firewall: { enabled: true, allowed_addresses: ["203.0.113.0/24"] },
+        });
+        const calls = fs.readFileSync(path.join(dir, "calls.log"), "utf8");
+        const refresh = calls.indexOf(`pulumi refresh --yes --skip-preview --target ${cluster}\n`);
+        expect(refresh).toBeGreaterThan(calls.indexOf("-X PUT"));
+      },
+      (dir) => {
+        const state = path.join(dir, "cluster-access-production");
+        fs.mkdirSync(state);
+        fs.writeFileSync(path.join(state, "runner-address"), "198.51.100.7/32\n");
+      },
+    );
   });
 });
 
