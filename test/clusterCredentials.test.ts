@@ -81,6 +81,10 @@ describe.each(["staging", "production"])("%s's Kubernetes provider", (stack) => 
     expect(first.outputs.kubeconfig).toBe(text);
   });
 
+  it("is identified by the cluster's id, so only a new cluster replaces it and the resources on it", () => {
+    expect(one(first, K8S_PROVIDER).inputs.clusterIdentifier).toBe(one(first, CLUSTER).id);
+  });
+
   it("still gives the restore drill the cluster's server and CA, with the drill's own token", () => {
     const admin = ExecKubeconfig.parse(parse(providerKubeconfig(first))).clusters[0].cluster;
     expect(parse(String(first.outputs.restoreDrillKubeconfig))).toMatchObject({

@@ -256,6 +256,10 @@ export class DoksCluster extends pulumi.ComponentResource {
       `${name}-k8s`,
       {
         kubeconfig,
+        // The provider is replaced, and every Kubernetes resource with it, only when the cluster
+        // is: without an identifier it guesses from the kubeconfig, and plans a replacement
+        // whenever the kubeconfig is still unknown (a preview in which the cluster is updated).
+        clusterIdentifier: cluster.id,
         // Server-side apply and no ambient kubeconfig: this provider talks to this cluster only.
         enableServerSideApply: true,
         deleteUnreachable: false,
