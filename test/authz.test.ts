@@ -1,10 +1,9 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES } from "../components/helm/catalog";
 import { SPICEDB_CLIENTS, SPICEDB_GRPC_PORT } from "../components/authz/spicedbNames";
 import { hardenOperatorBundle, OPERATOR_RESOURCES } from "../components/authz/spicedbOperator";
 import { SCHEMA_FILE, schemaHash } from "../components/authz/spicedbSchema";
-import { CHARTS, vendoredBundle } from "../components/helm/catalog";
+import { CHARTS, IMAGES, vendoredBundle } from "../components/helm/catalog";
 import { releaseChartPath } from "../components/helm/helmRelease";
 import { bundleYaml, readBundle } from "../components/helm/vendoredManifests";
 import {
@@ -49,10 +48,6 @@ const POOLER_LABELS = { "cnpg.io/poolerName": "spicedb-db-pooler" };
 const gcpProjects = new Map<string, string>();
 
 /**
- * The external-secrets and authz layers of stacks/platform.ts, with the data layer's SpiceDB
- * database stood in for by its pooler's URI and labels.
- */
-/**
  * The external-secrets layer of a stack whose organisation allows service-account keys: the store
  * reads the key the operator set (keyless, the stacks' setting, is test/gcpKeyless.test.ts).
  */
@@ -69,6 +64,10 @@ const planExternalSecretsWithKey = oncePerStack((stack) =>
   ),
 );
 
+/**
+ * The external-secrets and authz layers of stacks/platform.ts, with the data layer's SpiceDB
+ * database stood in for by its pooler's URI and labels.
+ */
 const planAuthz = oncePerStack((stack) =>
   planWithFoundation(stack, (ctx) => {
     gcpProjects.set(stack, ctx.config.externalSecrets.gcpProject);
