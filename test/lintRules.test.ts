@@ -100,4 +100,13 @@ describe("the composition rule for tests", () => {
     ].join("\n");
     expect(await ruleIdsFor("test/probe.test.ts", code)).toEqual([]);
   });
+
+  it("passes a policy test that feeds its rule one component", async () => {
+    const code = [
+      'import { CostBudget } from "../../components/cost/costBudget";',
+      'export const make = (args: never) => new CostBudget("x", args);',
+      "",
+    ].join("\n");
+    expect(await ruleIdsFor("test/policies/probe.test.ts", code)).toEqual([]);
+  });
 });

@@ -1,6 +1,5 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import * as k8s from "@pulumi/kubernetes";
-import { COST_BUDGET_KEY, COST_BUDGET_LABEL } from "../../policies/facts/cost";
+import { CostBudget } from "../../components/cost/costBudget";
 import { budgetPolicies } from "../../policies/rules/budget";
 import { messagesOf, type Providers } from "../policyHarness";
 
@@ -15,16 +14,8 @@ const pool = () =>
     maxNodes: 5,
   });
 
-/** What the rule reads: the labelled ConfigMap the composition's budget registers (prism:budget). */
 const budget = (monthlyUsd: number, { k8s: provider }: Providers) =>
-  new k8s.core.v1.ConfigMap(
-    "budget",
-    {
-      metadata: { name: "cost-budget", namespace: "prism", labels: { [COST_BUDGET_LABEL]: "true" } },
-      data: { [COST_BUDGET_KEY]: String(monthlyUsd) },
-    },
-    { provider },
-  );
+  new CostBudget("budget", { monthlyUsd, namespace: "prism", provider });
 
 describe("cost-within-budget", () => {
   it("accepts a stack whose estimate at the autoscaling maximum is within its budget", async () => {
