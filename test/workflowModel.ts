@@ -123,7 +123,7 @@ export function callsPulumi(step: Step): boolean {
  */
 export function runsPulumiOnStack(step: Step): boolean {
   if (step.uses) return actionName(step.uses) === "pulumi/actions" && step.with?.command !== undefined;
-  return /(^|\s)pulumi\s+(up|preview|refresh|destroy|import)\s|tools\/ci\/cluster-access\.sh\s+close/.test(
+  return /(^|\s)pulumi\s+(up|preview|refresh|destroy|import)(\s|$)|tools\/ci\/cluster-access\.sh\s+close/.test(
     step.run ?? "",
   );
 }

@@ -331,11 +331,16 @@ jobs:
   none:
     steps:
       - run: pulumi refresh --stack s --yes
+  bare:
+    steps:
+      - run: pulumi up
 `);
     expect(doctlProblems("bad.yml", bad)).toEqual([
       'bad.yml/late: step "pulumi/actions@x" runs Pulumi before doctl is installed',
       'bad.yml/none: step "pulumi refresh --stack s --yes" runs Pulumi before doctl is installed',
       'bad.yml/none: step "pulumi refresh --stack s --yes" runs Pulumi without DIGITALOCEAN_ACCESS_TOKEN: ${{ secrets.DIGITALOCEAN_TOKEN }}',
+      'bad.yml/bare: step "pulumi up" runs Pulumi before doctl is installed',
+      'bad.yml/bare: step "pulumi up" runs Pulumi without DIGITALOCEAN_ACCESS_TOKEN: ${{ secrets.DIGITALOCEAN_TOKEN }}',
     ]);
   });
 
