@@ -47,12 +47,34 @@ export function noteCluster(type: string, props: object): void {
   clusterVersion = "value" in version && typeof version.value === "string" ? version.value : undefined;
 }
 
-const cacheFile = (key: string) => path.join(projectRoot(), ".cache", "renders", `${key}.json`);
-
 /** Where renders are kept between runs, under keys that cover everything deciding them. */
 export interface RenderStore {
   read<T>(key: string): T | undefined;
   write(key: string, value: unknown): void;
+}
+
+/**
+ * A store of one JSON file per key in the directory `dir()` names (asked at each use, so a pack
+ * with no repository fails only when it renders). Writes are atomic: a temporary file, then rename.
+ */
+export function renderStoreIn(dir: () => string): RenderStore {
+  const file = (key: string) => path.join(dir(), `${key}.json`);
+  return {
+    read<T>(key: string): T | undefined {
+      try {
+        return JSON.parse(fs.readFileSync(file(key), "utf8")) as T;
+      } catch {
+        return undefined;
+      }
+    },
+    write(key: string, value: unknown): void {
+      const target = file(key);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const partial = `${target}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, JSON.stringify(value));
+      fs.renameSync(partial, target);
+    },
+  };
 }
 
 /** What renders run with: the repository, helm, the store and how many renders run at once. */
@@ -70,22 +92,7 @@ const PACK_ENV: RenderEnv = {
     return projectRoot();
   },
   helm: packHelm,
-  store: {
-    read<T>(key: string): T | undefined {
-      try {
-        return JSON.parse(fs.readFileSync(cacheFile(key), "utf8")) as T;
-      } catch {
-        return undefined;
-      }
-    },
-    write(key: string, value: unknown): void {
-      const file = cacheFile(key);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const partial = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(partial, JSON.stringify(value));
-      fs.renameSync(partial, file);
-    },
-  },
+  store: renderStoreIn(() => path.join(projectRoot(), ".cache", "renders")),
   parallel: Infinity,
 };
 

@@ -1,30 +1,20 @@
 /**
  * The on-disk cache of chart renders (.cache/renders/<key>.json), shared by the service chart and the
  * Helm Releases: a key is a sha256 over everything that decides the output, so a hit is exact and a
- * warm plan runs no helm. Writes are atomic (temporary file, then rename).
+ * warm plan runs no helm.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "./engine";
+import { renderStoreIn, type RenderStore } from "../../policies/lib/packRenders";
 
 export const RENDER_CACHE_DIR = path.join(PROJECT_ROOT, ".cache", "renders");
 
-export function readRenderCache<T>(key: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(RENDER_CACHE_DIR, `${key}.json`), "utf8")) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-export function writeRenderCache(key: string, value: unknown): void {
-  fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
-  const file = path.join(RENDER_CACHE_DIR, `${key}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value));
-  fs.renameSync(tmp, file);
-}
+// The pack's store (policies/lib/packRenders.ts), so the plan and the pack share one cache format.
+const store = renderStoreIn(() => RENDER_CACHE_DIR);
+export const readRenderCache: RenderStore["read"] = (key) => store.read(key);
+export const writeRenderCache: RenderStore["write"] = (key, value) => store.write(key, value);
 
 /** sha256 over every file of a directory (paths and contents), for a chart that lives in the repository. */
 export function directoryDigest(dir: string): string {
