@@ -26,8 +26,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]:
     },
     // No volume to pay for, no shards competing with the logs on a single-node OpenSearch.
     observability: { tracing: { storage: "memory" } },
-    // Small and disposable: single operators, spread instances where nodes allow, nodes
-    // allow.
+    // Small and disposable: single operators and poolers, instances spread where the nodes allow.
     data: {
       postgres: {
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
