@@ -94,14 +94,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** `raw` (a stack's decoded config) over `defaults`: nested objects merge, arrays and scalars replace. */
 export function overDefaults(
-  defaults: { readonly [key: string]: DefaultValue },
+  defaults: { readonly [key: string]: unknown },
   raw: Record<string, unknown>,
 ): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(raw)) {
     const base = merged[key];
-    merged[key] =
-      isObject(base) && isObject(value) ? overDefaults(base as Record<string, DefaultValue>, value) : value;
+    merged[key] = isObject(base) && isObject(value) ? overDefaults(base, value) : value;
   }
   return merged;
 }
