@@ -358,13 +358,7 @@ const data = z.strictObject({
       /** required: never two instances of a cluster on one node; preferred: spread when the nodes allow. */
       podAntiAffinity: z.enum(["required", "preferred"]),
     })
-    .superRefine(
-      belowMemoryLimit(
-        "sharedBuffers",
-        (p) => p.sharedBuffers,
-        "which must also hold connections and work memory",
-      ),
-    ),
+    .superRefine(belowMemoryLimit("sharedBuffers", "which must also hold connections and work memory")),
   valkey: z
     .strictObject({
       persistence: z.boolean(),
@@ -372,9 +366,7 @@ const data = z.strictObject({
       resources: containerResources,
       maxmemory: z.string().regex(/^\d+(kb|mb|gb)$/, 'must be a Valkey size such as "512mb" (kb, mb or gb)'),
     })
-    .superRefine(
-      belowMemoryLimit("maxmemory", (v) => v.maxmemory, "or the container is killed before Valkey evicts"),
-    ),
+    .superRefine(belowMemoryLimit("maxmemory", "or the container is killed before Valkey evicts")),
   nats: z
     .strictObject({
       replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
@@ -384,13 +376,7 @@ const data = z.strictObject({
         .string()
         .regex(/^\d+(KiB|MiB|GiB)$/, 'must be a Go memory limit such as "900MiB" (KiB, MiB or GiB)'),
     })
-    .superRefine(
-      belowMemoryLimit(
-        "goMemLimit",
-        (n) => n.goMemLimit,
-        "so the Go runtime collects before the OOM killer acts",
-      ),
-    ),
+    .superRefine(belowMemoryLimit("goMemLimit", "so the Go runtime collects before the OOM killer acts")),
   /** The CloudNativePG operator's pods: its webhooks fail closed, so one unavailable operator blocks changes. */
   cnpgOperator: z.strictObject({ replicas: z.int().min(1).max(3) }),
 });

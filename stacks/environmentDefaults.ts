@@ -26,8 +26,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, { readonly [key: string]:
     },
     // No volume to pay for, no shards competing with the logs on a single-node OpenSearch.
     observability: { tracing: { storage: "memory" } },
-    // Small and disposable: single operators, spread instances where nodes allow, nodes
-    // allow.
+    // Small and disposable: single operators and poolers, instances spread where the nodes allow.
     data: {
       postgres: {
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
@@ -95,14 +94,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** `raw` (a stack's decoded config) over `defaults`: nested objects merge, arrays and scalars replace. */
 export function overDefaults(
-  defaults: { readonly [key: string]: DefaultValue },
+  defaults: { readonly [key: string]: unknown },
   raw: Record<string, unknown>,
 ): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(raw)) {
     const base = merged[key];
-    merged[key] =
-      isObject(base) && isObject(value) ? overDefaults(base as Record<string, DefaultValue>, value) : value;
+    merged[key] = isObject(base) && isObject(value) ? overDefaults(base, value) : value;
   }
   return merged;
 }

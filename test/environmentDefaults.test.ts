@@ -74,11 +74,15 @@ describe("each environment's defaults reach the components, and a stack file ove
         }),
       ),
     ]);
+    // Every loop below has something to check: an empty plan would pass them all.
+    for (const plan of [plain, overridden]) {
+      expect(ofType(plan, CLUSTER).length).toBeGreaterThan(0);
+      expect(ofType(plan, POOLER).length).toBeGreaterThan(0);
+    }
     for (const cluster of ofType(plain, CLUSTER)) {
       expect(spec(cluster).affinity.podAntiAffinityType).toBe("preferred");
     }
     for (const pooler of ofType(plain, POOLER)) expect(spec(pooler).instances).toBe(1);
-    expect(ofType(overridden, CLUSTER).length).toBeGreaterThan(0);
     for (const cluster of ofType(overridden, CLUSTER)) {
       expect(spec(cluster).affinity.podAntiAffinityType).toBe("required");
     }

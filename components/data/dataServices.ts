@@ -33,8 +33,8 @@ export interface DataServicesArgs {
    * releases that own volumes, and the Clusters and bucket stay if they leave the program.
    */
   protect: boolean;
-  /** Every data volume uses the Retain storage class, so a deleted claim keeps its disk. */
-  retainVolumes: boolean;
+  /** The StorageClass of every data volume; DOKS's default when undefined. */
+  storageClass?: string;
   /** config.backups.spacesRegion: the PostgreSQL backups live beside the Velero ones. */
   spacesRegion: string;
   doProvider: digitalocean.Provider;
@@ -104,7 +104,7 @@ export class DataServices extends pulumi.ComponentResource {
         stack: args.stack,
         config: args.config.postgres,
         protect: args.protect,
-        retainVolumes: args.retainVolumes,
+        storageClass: args.storageClass,
         spacesRegion: args.spacesRegion,
         imageName: this.postgresImage,
         doProvider: args.doProvider,
@@ -124,7 +124,7 @@ export class DataServices extends pulumi.ComponentResource {
       {
         config: args.config.valkey,
         protect: args.protect,
-        retainVolumes: args.retainVolumes,
+        storageClass: args.storageClass,
         namespace: data,
         clientNamespace: namespaces.name("prism"),
         placement,
@@ -139,7 +139,7 @@ export class DataServices extends pulumi.ComponentResource {
       {
         config: args.config.nats,
         protect: args.protect,
-        retainVolumes: args.retainVolumes,
+        storageClass: args.storageClass,
         namespace: data,
         placement,
         provider: args.provider,

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
 import { tcp } from "../kubernetes/networkPolicy";
-import { storageClassFor } from "../cluster/retainStorageClass";
 import { RESTRICTED_CONTAINER } from "../kubernetes/podSecurity";
 import type { ContainerResources } from "../kubernetes/resources";
 
@@ -22,8 +21,8 @@ export interface NatsArgs {
   config: NatsConfig;
   /** Pulumi refuses to delete the release, which owns the JetStream volumes' claims. */
   protect: boolean;
-  /** The JetStream volumes use the Retain storage class, so a deleted claim keeps its disk. */
-  retainVolumes: boolean;
+  /** The StorageClass of the JetStream volumes; DOKS's default when undefined. */
+  storageClass?: string;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   placement: DataPlacement;
@@ -87,7 +86,11 @@ export class Nats extends pulumi.ComponentResource {
             enabled: true,
             fileStore: {
               enabled: true,
-              pvc: { enabled: true, size: `${storageGiB}Gi`, ...storageClassName(args.retainVolumes) },
+              pvc: {
+                enabled: true,
+                size: `${storageGiB}Gi`,
+                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+              },
             },
             memoryStore: { enabled: false },
           },
@@ -155,10 +158,4 @@ export class Nats extends pulumi.ComponentResource {
     this.url = pulumi.interpolate`nats://${RELEASE}.${args.namespace}.svc.cluster.local:${NATS_PORTS.client}`;
     this.registerOutputs({ url: this.url });
   }
-}
-
-/** The JetStream volume's class: the Retain class when volumes are kept, DOKS's default otherwise. */
-function storageClassName(retainVolumes: boolean): { storageClassName?: string } {
-  const name = storageClassFor(retainVolumes);
-  return name ? { storageClassName: name } : {};
 }

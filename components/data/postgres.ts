@@ -12,8 +12,8 @@ import { rotationSchedule, type CredentialRotationOptions } from "../safety/cred
 export interface PostgresDatabasesArgs {
   /** Pulumi refuses to delete the backup bucket and the Clusters, and keeps them if they leave the program. */
   protect: boolean;
-  /** The instances' volumes use the Retain storage class, so a deleted claim keeps its disk. */
-  retainVolumes: boolean;
+  /** The StorageClass of the instances' volumes; DOKS's default when undefined. */
+  storageClass?: string;
   /** The backup bucket's name carries the stack name: bucket names are global. */
   stack: string;
   config: PostgresConfig;
@@ -192,7 +192,7 @@ export class PostgresDatabases extends pulumi.ComponentResource {
           storedAs: storedNameOf(database),
           config: args.config,
           protect: args.protect,
-          retainVolumes: args.retainVolumes,
+          storageClass: args.storageClass,
           imageName: args.imageName,
           namespace: args.namespace,
           consumerNamespace:

@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { customResourceKind } from "../kubernetes/customResource";
+import type { ContainerResources } from "../kubernetes/resources";
 
 export const CNPG_API_VERSION = "postgresql.cnpg.io/v1";
 
@@ -106,11 +107,6 @@ export const POOLER_POD_SECURITY: PodSecurityContext = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-interface ResourceRequirements {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
-
 /** `.spec.backup.barmanObjectStore`: the in-tree Barman Cloud archive (see postgres.ts for why in-tree). */
 export interface BarmanObjectStore {
   /** s3://<bucket>/<prefix>; Barman adds the server name (the cluster's) below it. */
@@ -132,7 +128,7 @@ export interface ClusterSpec {
   };
   postgresql?: { parameters: Record<string, string> };
   storage: { size: string; storageClass?: string; resizeInUseVolumes?: boolean };
-  resources: ResourceRequirements;
+  resources: ContainerResources;
   /** Applied to every pod and container of the cluster. */
   seccompProfile: { type: "RuntimeDefault" };
   podSecurityContext: PodSecurityContext;
@@ -165,7 +161,7 @@ export interface PoolerSpec {
       securityContext: PodSecurityContext;
       containers: {
         name: "pgbouncer";
-        resources: ResourceRequirements;
+        resources: ContainerResources;
         securityContext: ContainerSecurityContext;
       }[];
       nodeSelector?: Record<string, string>;

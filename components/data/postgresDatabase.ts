@@ -17,7 +17,6 @@ import {
   type BarmanObjectStore,
 } from "./postgresCluster";
 import { keepStateful } from "../safety/stateful";
-import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 /** Keys of the `<service>-db` Secret a database's consumer reads. */
@@ -61,8 +60,8 @@ export interface PostgresDatabaseArgs {
   config: PostgresConfig;
   /** Pulumi refuses to delete the Cluster, whose deletion deletes its volumes, and keeps it if it leaves the program. */
   protect: boolean;
-  /** The instances' volumes use the Retain storage class, so a deleted claim keeps its disk. */
-  retainVolumes: boolean;
+  /** The StorageClass of the instances' volumes; DOKS's default when undefined. */
+  storageClass?: string;
   /** The PostgreSQL operand image (IMAGES["cloudnative-pg-postgresql"] in the catalog). */
   imageName: string;
   /** namespaces.name("data") */
@@ -193,7 +192,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         storage: {
           size: `${args.config.storageGiB}Gi`,
           resizeInUseVolumes: true,
-          ...(args.retainVolumes ? { storageClass: RETAIN_STORAGE_CLASS } : {}),
+          ...(args.storageClass ? { storageClass: args.storageClass } : {}),
         },
         resources: config.resources,
         seccompProfile: { type: "RuntimeDefault" },

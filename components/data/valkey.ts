@@ -5,7 +5,6 @@ import { platformRelease } from "../helm/helmRelease";
 import { servicePeer, servicesUsing, type DataPlacement } from "./dataNetwork";
 import { tcp } from "../kubernetes/networkPolicy";
 import type { ContainerResources } from "../kubernetes/resources";
-import { RETAIN_STORAGE_CLASS } from "../cluster/retainStorageClass";
 import { rotationSchedule, type CredentialRotationOptions } from "../safety/credentialRotation";
 
 /** The stack's Valkey settings (prism:data.valkey). */
@@ -23,8 +22,8 @@ export interface ValkeyArgs {
   config: ValkeyConfig;
   /** With persistence, Pulumi refuses to delete the release, which owns the volume's claim. */
   protect: boolean;
-  /** With persistence, the volume uses the Retain storage class, so a deleted claim keeps its disk. */
-  retainVolumes: boolean;
+  /** With persistence, the volume's StorageClass; DOKS's default when undefined. */
+  storageClass?: string;
   /** namespaces.name("data") */
   namespace: pulumi.Input<string>;
   /** namespaces.name("prism"): where the services that use Valkey read `valkey-auth`. */
@@ -158,7 +157,7 @@ export class Valkey extends pulumi.ComponentResource {
               enabled: true,
               requestedSize: `${storageGiB}Gi`,
               keepPvc: true,
-              ...(args.retainVolumes ? { className: RETAIN_STORAGE_CLASS } : {}),
+              ...(args.storageClass ? { className: args.storageClass } : {}),
             }
           : { enabled: false },
         // A ReadWriteOnce volume cannot be mounted by the next pod before the old one is gone.

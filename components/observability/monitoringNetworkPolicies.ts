@@ -16,7 +16,6 @@ import {
   tcp,
   type ClusterNetwork,
 } from "../kubernetes/networkPolicy";
-
 import {
   ALERTMANAGER_POD_LABELS,
   GRAFANA_CONTAINER_PORT,

@@ -193,9 +193,11 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     args: ExternalSecretsArgs,
     k8sOpts: pulumi.CustomResourceOptions,
   ): ClusterSecretStoreSpec["provider"]["gcpsm"]["auth"] {
-    if ((args.gcpCredentials === undefined) === (args.gcpFederation === undefined))
-      throw new pulumi.ResourceError("give exactly one of gcpCredentials and gcpFederation", this);
-    if (args.gcpFederation) {
+    const { gcpCredentials, gcpFederation } = args;
+    const notExactlyOne = () =>
+      new pulumi.ResourceError("give exactly one of gcpCredentials and gcpFederation", this);
+    if (gcpFederation) {
+      if (gcpCredentials !== undefined) throw notExactlyOne();
       // No pod runs as it: the controller requests its tokens (audience-bound, short-lived).
       const reader = new k8s.core.v1.ServiceAccount(
         `${name}-gcpsm-reader`,
@@ -211,16 +213,17 @@ export class ExternalSecrets extends pulumi.ComponentResource {
       );
       return {
         workloadIdentityFederation: {
-          audience: args.gcpFederation.stsAudience,
+          audience: gcpFederation.stsAudience,
           serviceAccountRef: {
             name: SECRET_MANAGER_READER_SA,
             namespace: reader.metadata.namespace,
             audiences: [GCP_TOKEN_AUDIENCE],
           },
-          gcpServiceAccountEmail: args.gcpFederation.serviceAccountEmail,
+          gcpServiceAccountEmail: gcpFederation.serviceAccountEmail,
         },
       };
     }
+    if (gcpCredentials === undefined) throw notExactlyOne();
     // The key stays a Pulumi secret into the Secret, which the store references by name.
     const credentials = new k8s.core.v1.Secret(
       `${name}-gcp-credentials`,
@@ -231,7 +234,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
           labels: { "app.kubernetes.io/part-of": "prism" },
         },
         type: "Opaque",
-        stringData: { [CREDENTIALS_KEY]: pulumi.secret(args.gcpCredentials ?? "") },
+        stringData: { [CREDENTIALS_KEY]: pulumi.secret(gcpCredentials) },
       },
       k8sOpts,
     );

@@ -58,19 +58,19 @@ export const containerResources = z
     }
   });
 
-/** A memory setting of the process that must stay below the container's memory limit. */
-export function belowMemoryLimit<T extends { resources: { limits: { memory: string } } }>(
-  key: keyof T & string,
-  size: (settings: T) => string,
-  why: string,
-) {
+/** A memory setting of the process (the key `key`) that must stay below the container's memory limit. */
+export function belowMemoryLimit<
+  K extends string,
+  T extends Record<K, string> & { resources: { limits: { memory: string } } },
+>(key: K, why: string) {
   return (settings: T, ctx: z.core.$RefinementCtx<T>) => {
     const limit = settings.resources.limits.memory;
-    if (bytesOf(size(settings)) >= bytesOf(limit)) {
+    const size = settings[key];
+    if (bytesOf(size) >= bytesOf(limit)) {
       ctx.addIssue({
         code: "custom",
         path: [key],
-        input: size(settings),
+        input: size,
         message: `must be below resources.limits.memory (${limit}), ${why}`,
       });
     }
