@@ -14,10 +14,13 @@ import {
   SERVICES_NAMESPACE,
   type Peer,
 } from "../components/delivery/serviceNetwork";
-
 import { canaryAnalysis, type CanaryAnalysisValues } from "../components/delivery/canaryAnalysis";
 import { serviceTracingEnv } from "../components/observability/serviceTracing";
-import { BACKENDS_CREDENTIALS_FILE, backendsTokenMount } from "../components/confidential/landingZone";
+import {
+  backendsCredentialsMount,
+  backendsCredentialsPath,
+  backendsTokenMount,
+} from "../components/confidential/landingZone";
 import { GCP_TOKEN_AUDIENCE, GCP_TOKEN_EXPIRATION_SECONDS } from "../components/gcp/workloadIdentity";
 import type { Environment } from "../policies/facts/platform";
 import { SERVICES, type ServiceName } from "./catalog";
@@ -202,7 +205,7 @@ function runtimeConfig(config: ServiceValuesOptions, service: ServiceName): Reco
   if (spec.uses.includes("openbao")) env.OPENBAO_TOKEN_FILE = "/var/run/secrets/openbao/token";
   // The launcher's GCP credentials file: a key, or the external_account configuration (keyless).
   if (service === CVM_LAUNCHER && config.confidential.gcp.enabled)
-    env.GOOGLE_APPLICATION_CREDENTIALS = `/var/run/secrets/prism/gcp-credentials/${BACKENDS_CREDENTIALS_FILE}`;
+    env.GOOGLE_APPLICATION_CREDENTIALS = backendsCredentialsPath("gcp");
   return env;
 }
 
@@ -250,7 +253,7 @@ export function serviceValues(config: ServiceValuesOptions, service: ServiceName
       ...spec.uses.flatMap((d) => dependencyEndpoint(d, service).secret ?? []),
       ...launcher.map((cloud) => ({
         name: `${CVM_LAUNCHER}-${cloud}-credentials`,
-        mount: `${cloud}-credentials`,
+        mount: backendsCredentialsMount(cloud),
       })),
     ],
     cloudTokens:

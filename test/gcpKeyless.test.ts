@@ -296,23 +296,13 @@ describe.each(["staging", "production"])("%s, keys allowed", (stack) => {
 describe("the cluster's issuer", () => {
   afterEach(() => answerApiServerWith(simulatedApiServer));
 
-  const kubeconfig = [
-    "apiVersion: v1",
-    "clusters:",
-    "- name: c",
-    "  cluster:",
-    "    server: https://1.2.3.4",
-    `    certificate-authority-data: ${Buffer.from("CA PEM").toString("base64")}`,
-    "contexts:",
-    "- name: c",
-    "  context: {cluster: c, user: u}",
-    "current-context: c",
-    "users:",
-    "- name: u",
-    "  user: {token: t0ken}",
-  ].join("\n");
+  const credentials = {
+    host: "https://1.2.3.4",
+    clusterCaCertificate: Buffer.from("CA PEM").toString("base64"),
+    token: "t0ken",
+  };
 
-  it("is read from the API server with the kubeconfig's CA and token, keeping only the JWK fields GCP accepts", async () => {
+  it("is read from the API server with the cluster's CA and token, keeping only the JWK fields GCP accepts", async () => {
     const asked: string[] = [];
     const fake: ApiServerGet = ({ server, path, ca, token }) => {
       asked.push(`${server}${path} ${ca} ${token}`);
@@ -325,7 +315,7 @@ describe("the cluster's issuer", () => {
       );
     };
     answerApiServerWith(fake);
-    expect(await readServiceAccountIssuer(kubeconfig)).toEqual({
+    expect(await readServiceAccountIssuer(credentials)).toEqual({
       issuer: "https://issuer.example",
       jwksJson: JSON.stringify({
         keys: [{ kty: "RSA", alg: "RS256", use: "sig", kid: "k", n: "nn", e: "AQAB" }],

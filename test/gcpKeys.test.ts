@@ -3,36 +3,19 @@
  * so the stacks are keyless unless keys are chosen explicitly, and a value that is neither mode is
  * refused, naming the key and both modes.
  */
-import {
-  externalSecretsKeyProblem,
-  gcpIdentityHolders,
-  KEY_ORG_POLICY,
-  serviceAccountKeyNeeds,
-} from "../stacks/validation/gcpKeys";
+import { externalSecretsKeyProblem, KEY_ORG_POLICY } from "../stacks/validation/gcpKeys";
 import { planFailure, programResources, stackConfigOf } from "./harness";
 
 describe.each(["staging", "production"])("%s", (stack) => {
-  it("is keyless when gcpServiceAccountKeys is unset, and needs no key", () => {
+  it("is keyless when gcpServiceAccountKeys is unset", () => {
     const config = stackConfigOf(stack, (c) => {
       delete c["prism:gcpServiceAccountKeys"];
     });
     expect(config.gcpServiceAccountKeys).toBe("keyless");
-    expect(serviceAccountKeyNeeds(config)).toEqual([]);
   });
 
   it("runs keyless as its stack file says", () => {
     expect(stackConfigOf(stack).gcpServiceAccountKeys).toBe("keyless");
-  });
-
-  it('with "allowed", names every project the program or the operator creates a key in', () => {
-    const config = stackConfigOf(stack, (c) => {
-      c["prism:gcpServiceAccountKeys"] = "allowed";
-    });
-    const projects = serviceAccountKeyNeeds(config).map((n) => n.project);
-    expect(projects).toContain(config.pki.openbao.autoUnseal.gcpProject);
-    expect(projects).toContain(config.externalSecrets.gcpProject);
-    if (config.confidential.gcp.enabled) expect(projects).toContain(config.confidential.gcp.project);
-    expect(serviceAccountKeyNeeds(config)).toEqual(gcpIdentityHolders(config));
   });
 
   it.each(["yes", "true", "keys", ""])(

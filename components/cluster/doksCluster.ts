@@ -298,10 +298,10 @@ export class DoksCluster extends pulumi.ComponentResource {
         ).kubeConfigs,
       )
       .apply(async (configs) => {
-        const raw = configs[0]?.rawConfig;
+        const credentials = configs[0];
         try {
-          if (!raw) throw new Error("DigitalOcean returned no kubeconfig for the cluster");
-          return await readServiceAccountIssuer(raw);
+          if (!credentials) throw new Error("DigitalOcean returned no credentials for the cluster");
+          return await readServiceAccountIssuer(credentials);
         } catch (err) {
           throw new pulumi.ResourceError(
             `could not read the cluster's service-account issuer from its API server, which keyless GCP identity ` +

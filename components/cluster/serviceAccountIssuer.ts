@@ -1,7 +1,7 @@
 /**
  * The cluster's service-account token issuer and the public keys it signs tokens with, read from
  * the API server's discovery endpoints (/.well-known/openid-configuration and /openid/v1/jwks)
- * with the cluster's own kubeconfig, whenever the program runs.
+ * with the cluster's own credentials, whenever the program runs.
  *
  * Why from the API server, at run time: a cloud that federates the cluster's tokens (GCP workload
  * identity) needs the issuer and its keys, but cannot fetch them itself. Kubernetes serves the
@@ -11,7 +11,6 @@
  * cluster exists (a config key would) and carries a rotated signing key over on the next `up`.
  */
 import * as https from "https";
-import { parse } from "yaml";
 import { z } from "zod";
 import type { KubernetesIssuer } from "../gcp/workloadIdentity";
 
@@ -19,9 +18,9 @@ import type { KubernetesIssuer } from "../gcp/workloadIdentity";
 export type ApiServerGet = (request: {
   server: string;
   path: string;
-  /** PEM of the API server's CA (the kubeconfig's certificate-authority-data, decoded). */
-  ca?: string;
-  token?: string;
+  /** PEM of the API server's CA. */
+  ca: string;
+  token: string;
 }) => Promise<string>;
 
 /** The fields GCP accepts in an inline JWK; anything else in a key makes it reject the set. */
@@ -34,7 +33,7 @@ const httpsGet: ApiServerGet = ({ server, path, ca, token }) =>
       url,
       {
         ca,
-        headers: { Accept: "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
         timeout: 30_000,
       },
       (response) => {
@@ -61,48 +60,26 @@ export function answerApiServerWith(get: ApiServerGet): void {
   apiServerGet = get;
 }
 
-/** What of a kubeconfig the reader uses: DOKS kubeconfigs carry the CA and a bearer token. */
-const Kubeconfig = z.object({
-  "current-context": z.string().optional(),
-  clusters: z
-    .array(
-      z.object({
-        name: z.string(),
-        cluster: z.object({
-          server: z.string().min(1),
-          "certificate-authority-data": z.string().optional(),
-        }),
-      }),
-    )
-    .min(1),
-  contexts: z
-    .array(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string() }) }))
-    .optional(),
-  users: z.array(z.object({ name: z.string(), user: z.object({ token: z.string().optional() }) })).optional(),
-});
-
 const Discovery = z.object({ issuer: z.string().min(1) });
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
-/** The current context's server, CA and token. */
-function endpointOf(kubeconfig: string): { server: string; ca?: string; token?: string } {
-  const parsed = Kubeconfig.safeParse(parse(kubeconfig));
-  if (!parsed.success) throw new Error("the cluster's kubeconfig names no API server");
-  const doc = parsed.data;
-  const context = doc.contexts?.find((c) => c.name === doc["current-context"])?.context;
-  const cluster = (doc.clusters.find((c) => c.name === context?.cluster) ?? doc.clusters[0]).cluster;
-  const user = (doc.users?.find((u) => u.name === context?.user) ?? doc.users?.[0])?.user;
-  const caData = cluster["certificate-authority-data"];
-  return {
-    server: cluster.server,
-    ca: caData ? Buffer.from(caData, "base64").toString("utf8") : undefined,
-    token: user?.token,
-  };
+/** Where and as whom to ask: the cluster's credentials, as DigitalOcean's data source returns them. */
+export interface ApiServerCredentials {
+  /** The API server's URL. */
+  host: string;
+  /** Base64 PEM of the API server's CA. */
+  clusterCaCertificate: string;
+  /** A bearer token for the API server. */
+  token: string;
 }
 
 /** The issuer (as its tokens' `iss` says) and its JWKS, reduced to the fields GCP accepts. */
-export async function readServiceAccountIssuer(kubeconfig: string): Promise<KubernetesIssuer> {
-  const endpoint = endpointOf(kubeconfig);
+export async function readServiceAccountIssuer(credentials: ApiServerCredentials): Promise<KubernetesIssuer> {
+  const endpoint = {
+    server: credentials.host,
+    ca: Buffer.from(credentials.clusterCaCertificate, "base64").toString("utf8"),
+    token: credentials.token,
+  };
   const discovery = Discovery.safeParse(
     JSON.parse(await apiServerGet({ ...endpoint, path: "/.well-known/openid-configuration" })),
   );

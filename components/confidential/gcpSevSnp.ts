@@ -305,7 +305,6 @@ export class GcpSevSnpLandingZone extends pulumi.ComponentResource implements La
         tokenPath: `${backendsTokenDir("gcp")}/${GCP_TOKEN_FILE}`,
         keyName: `${name}-backends-key`,
         credentialRotation: args.credentialRotation,
-        keyOptions: { dependsOn: apis },
         encoding: "text",
       },
       g,

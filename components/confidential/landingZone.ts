@@ -34,6 +34,19 @@ export const BACKENDS_SERVICE_ACCOUNT = "backends";
 /** The file in `backends-<cloud>-credentials` a cloud's client library reads. */
 export const BACKENDS_CREDENTIALS_FILE = "credentials.json";
 
+/** Where the service chart mounts Backends' connection Secrets and tokens, each in its own directory. */
+const BACKENDS_MOUNT_ROOT = "/var/run/secrets/prism";
+
+/** The service chart's mount of `backends-<cloud>-credentials`… */
+export function backendsCredentialsMount(cloud: CloudName): string {
+  return `${cloud}-credentials`;
+}
+
+/** …and the path of the file in it a cloud's client library reads. */
+export function backendsCredentialsPath(cloud: CloudName): string {
+  return `${BACKENDS_MOUNT_ROOT}/${backendsCredentialsMount(cloud)}/${BACKENDS_CREDENTIALS_FILE}`;
+}
+
 /** The service chart's mount of a cloud's projected token for Backends (keyless identity)… */
 export function backendsTokenMount(cloud: CloudName): string {
   return `${cloud}-token`;
@@ -41,7 +54,7 @@ export function backendsTokenMount(cloud: CloudName): string {
 
 /** …and the directory it is mounted at. */
 export function backendsTokenDir(cloud: CloudName): string {
-  return `/var/run/secrets/prism/${backendsTokenMount(cloud)}`;
+  return `${BACKENDS_MOUNT_ROOT}/${backendsTokenMount(cloud)}`;
 }
 
 /** Arguments every landing zone takes: the cloud's own config section plus the shared facts. */

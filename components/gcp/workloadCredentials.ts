@@ -24,18 +24,13 @@ export interface WorkloadCredentialsArgs {
   keyName: string;
   /** Keys allowed: how often the key is replaced (config.credentialRotation). */
   credentialRotation: CredentialRotationOptions;
-  /**
-   * Keys allowed: the key's options besides its parent, provider and rotation. The provider's SDK
-   * already makes `privateKey` a secret output.
-   */
-  keyOptions: Pick<pulumi.CustomResourceOptions, "dependsOn" | "additionalSecretOutputs">;
   /** The file as text, or base64 as a Kubernetes Secret's `data` takes it. */
   encoding: "text" | "base64";
 }
 
 /**
  * The file, in `args.encoding`; secret with a key. `opts` carries the component's parent, its GCP
- * provider and the APIs the federation waits for.
+ * provider and the APIs the federation or the key waits for.
  */
 export function workloadCredentialsFile(
   args: WorkloadCredentialsArgs,
@@ -59,7 +54,8 @@ export function workloadCredentialsFile(
       privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE",
       keepers: rotation.keepers,
     },
-    { parent: opts.parent, provider: opts.provider, ...args.keyOptions, ...rotation.options },
+    // The SDK already marks `privateKey` secret; stated so the state never depends on it.
+    { ...opts, additionalSecretOutputs: ["privateKey"], ...rotation.options },
   );
   // `privateKey` is the credentials file in base64.
   return pulumi.secret(

@@ -60,10 +60,6 @@ export interface FederationArgs {
 }
 
 export interface Federation {
-  /** `system:serviceaccount:<namespace>:<name>`, the token's `sub`. */
-  subject: pulumi.Output<string>;
-  /** principal://… of that one Kubernetes service account. */
-  principal: pulumi.Output<string>;
   /** What the STS exchange names: the provider's full resource name. */
   stsAudience: pulumi.Output<string>;
   /** The external_account credential configuration, for a workload whose token is at `tokenPath`. */
@@ -140,8 +136,6 @@ export function federateServiceAccount(
     .all([provider.name, binding.id])
     .apply(([providerName]) => `//iam.googleapis.com/${providerName}`);
   return {
-    subject,
-    principal,
     stsAudience,
     credentialConfig: (tokenPath) =>
       pulumi.all([stsAudience, args.impersonate.email]).apply(([audience, email]) =>

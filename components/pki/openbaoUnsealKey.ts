@@ -158,7 +158,6 @@ export class OpenBaoUnsealKey extends pulumi.ComponentResource {
         tokenPath: `${GCP_TOKEN_DIR}/${GCP_TOKEN_FILE}`,
         keyName: `${name}-sa-key`,
         credentialRotation: args.credentialRotation,
-        keyOptions: { additionalSecretOutputs: ["privateKey"] },
         encoding: "base64",
       },
       { ...gcpOpts, dependsOn: apis },

@@ -16,53 +16,20 @@ export const SERVICE_ACCOUNT_KEY_MODE_MESSAGE =
   `must be "keyless" (the default: workload identity federation, no service-account keys) or "allowed" ` +
   `(service-account keys, only where the org policy iam.disableServiceAccountKeyCreation is not enforced)`;
 
-/** What needs a key, in which project. */
-export interface KeyNeed {
-  project: string;
-  holder: string;
-}
-
+/** What the External Secrets key check reads of the stack's configuration. */
 export interface KeyConfig {
   gcpServiceAccountKeys: ServiceAccountKeyMode;
-  pki: { openbao: { autoUnseal: { gcpProject: string } } };
-  confidential: { gcp: { enabled: boolean; project?: string } };
   externalSecrets: { gcpProject: string };
+  externalSecretsGcpCredentials?: string;
 }
 
 export const KEY_ORG_POLICY = "constraints/iam.disableServiceAccountKeyCreation";
-
-/** Every GCP identity a workload on the cluster holds, and its project. */
-export function gcpIdentityHolders(c: Omit<KeyConfig, "gcpServiceAccountKeys">): KeyNeed[] {
-  const holders: KeyNeed[] = [
-    {
-      project: c.pki.openbao.autoUnseal.gcpProject,
-      holder: "OpenBao's Cloud KMS auto-unseal (created by the program)",
-    },
-  ];
-  if (c.confidential.gcp.enabled && c.confidential.gcp.project)
-    holders.push({
-      project: c.confidential.gcp.project,
-      holder: "Backends' CVM launcher (created by the program)",
-    });
-  holders.push({
-    project: c.externalSecrets.gcpProject,
-    holder: "External Secrets' Secret Manager reader (the externalSecretsGcpCredentials you create)",
-  });
-  return holders;
-}
-
-/** The keys the stack needs: none when keyless. */
-export function serviceAccountKeyNeeds(c: KeyConfig): KeyNeed[] {
-  return c.gcpServiceAccountKeys === "allowed" ? gcpIdentityHolders(c) : [];
-}
 
 /**
  * With keys allowed, External Secrets reads Secret Manager with the key the operator supplies;
  * the message when it is missing, undefined when fine.
  */
-export function externalSecretsKeyProblem(
-  c: KeyConfig & { externalSecretsGcpCredentials?: string },
-): string | undefined {
+export function externalSecretsKeyProblem(c: KeyConfig): string | undefined {
   if (c.gcpServiceAccountKeys !== "allowed" || c.externalSecretsGcpCredentials) return undefined;
   return (
     `must be set with \`pulumi config set --secret externalSecretsGcpCredentials\` when prism:gcpServiceAccountKeys is "allowed": ` +
