@@ -16,6 +16,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { enableGcpApis } from "../gcp/projectApis";
+import { FEDERATION_APIS } from "../gcp/workloadIdentity";
 import {
   ciEnvironments,
   GITHUB_OIDC_ISSUER,
@@ -173,12 +174,7 @@ export class CiTrust extends pulumi.ComponentResource {
           apis = enableGcpApis(
             `${trust.stack}-github`,
             project,
-            [
-              "iam.googleapis.com",
-              "cloudresourcemanager.googleapis.com",
-              "sts.googleapis.com",
-              "iamcredentials.googleapis.com",
-            ],
+            ["cloudresourcemanager.googleapis.com", ...FEDERATION_APIS],
             { parent: this },
           );
           gcpApis.set(project, apis);
