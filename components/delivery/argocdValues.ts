@@ -4,6 +4,7 @@
  */
 import type { HelmValues } from "../helm/helmRelease";
 import { tokenNeeded } from "../kubernetes/podSecurity";
+import type { ContainerResources } from "../kubernetes/resources";
 
 /** Helm release name; with the chart's nameOverride "argocd" every object is `argocd-<component>`. */
 export const ARGOCD_RELEASE = "argocd";
@@ -42,8 +43,12 @@ export interface ArgoCdValuesArgs {
   serviceMonitors: boolean;
 }
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
+const resources = (
+  cpu: string,
+  memory: string,
+  cpuLimit: string,
+  memoryLimit: string,
+): ContainerResources => ({
   requests: { cpu, memory },
   limits: { cpu: cpuLimit, memory: memoryLimit },
 });
